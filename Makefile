@@ -1,0 +1,41 @@
+# Kiln: `make run` serves the demo blog with its comment service; `make test` runs every test.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+FLASK := $(BIN)/flask --app comments_service
+PYTHON ?= python3
+
+.PHONY: install run build test lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+build: install
+	$(FLASK) db upgrade
+	$(FLASK) build
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	$(FLASK) build
+	$(FLASK) demo moderator
+	@echo "Serving the blog and its comment service at http://127.0.0.1:8000/ (Zeker: /zeker.html)"
+	KILN_SERVE_SITE=true $(BIN)/gunicorn --config gunicorn.conf.py
+
+lint: install
+	$(BIN)/ruff check .
+
+typecheck: install
+	$(BIN)/mypy comments_service plugins
+
+test: lint typecheck
+	$(BIN)/pytest
+
+clean:
+	rm -rf output .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,38 @@
+"""Kiln's comment service: accepts, moderates and bakes comments into a Pelican site."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import cli, db, errors
+from .config import load_config
+from .extensions import csrf, limiter
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure the comment service."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, test_config)
+    if app.config["TRUSTED_PROXIES"]:
+        count = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+    from .moderation import auth, views as moderation_views
+    from .submission import views as submission_views
+
+    app.register_blueprint(submission_views.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(moderation_views.bp)
+    if app.config["SERVE_SITE"]:
+        from . import site_files
+
+        app.register_blueprint(site_files.bp)
+    return app

@@ -1,0 +1,1 @@
+"""Putting comment data into the static site: manifests, atomic writes, bakes and builds."""

@@ -1,0 +1,98 @@
+"""Database engines and sessions: one engine per URL, one session per request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from threading import Lock
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers work during a write; FULL makes every commit durable
+    # before we acknowledge it; the busy timeout turns lock contention into waiting.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+_factories: dict[str, sessionmaker[Session]] = {}
+_lock = Lock()
+
+
+def _create_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _tune_sqlite)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _factory(url: str) -> sessionmaker[Session]:
+    factory = _factories.get(url)
+    if factory is None:
+        with _lock:
+            factory = _factories.get(url)
+            if factory is None:
+                factory = sessionmaker(_create_engine(url), expire_on_commit=False)
+                _factories[url] = factory
+    return factory
+
+
+def engine_for(url: str) -> Engine:
+    """Return the shared engine for a database URL, creating it once."""
+    engine: Engine = _factory(url).kw["bind"]
+    return engine
+
+
+def dispose(url: str) -> None:
+    """Close every pooled connection to url and forget its engine."""
+    with _lock:
+        factory = _factories.pop(url, None)
+    if factory is not None:
+        factory.kw["bind"].dispose()
+
+
+def new_session(url: str) -> Session:
+    """Open a session on the database at url."""
+    return _factory(url)()
+
+
+@contextmanager
+def session_scope(url: str) -> Iterator[Session]:
+    """Yield a session that commits on success and rolls back on any error."""
+    session = new_session(url)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def db() -> Session:
+    """Return this request's session, opening it on first use."""
+    if "db_session" not in g:
+        g.db_session = new_session(current_app.config["DATABASE_URL"])
+    session: Session = g.db_session
+    return session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def init_app(app: Flask) -> None:
+    """Close each request's session when the request ends."""
+    app.teardown_appcontext(_close_session)

@@ -1,0 +1,85 @@
+"""The demo site's data: the Zeker thread as it stood on the original blog, and a demo login."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .accounts import create_user, find_user, set_password
+from .models import Comment, Kind, Role, State, Thread
+from .sanitize import text_to_html
+
+DEMO_FILE = Path(__file__).parent / "demo" / "zeker.json"
+DEMO_ZONE = ZoneInfo("Europe/Amsterdam")
+
+
+def _moment(local: str) -> datetime:
+    return datetime.fromisoformat(local).replace(tzinfo=DEMO_ZONE)
+
+
+def load_demo(session: Session, path: Path = DEMO_FILE) -> int:
+    """Load the demo thread once; return how many entries were added (0 when already there)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    meta = data["thread"]
+    thread = session.scalar(select(Thread).where(Thread.slug == meta["slug"]))
+    if thread is None:
+        thread = Thread(slug=meta["slug"], title=meta["title"], author=meta["author"])
+        session.add(thread)
+    elif session.scalar(select(Comment.id).where(Comment.thread_id == thread.id).limit(1)):
+        return 0
+    thread.closed = bool(meta["closed"])
+    by_key: dict[str, Comment] = {}
+    for entry in data["comments"]:
+        parent = by_key.get(entry["parent"]) if entry["parent"] else None
+        comment = Comment(
+            thread=thread,
+            parent_id=parent.id if parent else None,
+            author=entry["author"],
+            body_source=entry["body"],
+            body_format="text",
+            body_html=text_to_html(entry["body"]),
+            by_post_author=entry["by_post_author"],
+            state=State.APPROVED,
+            created=_moment(entry["created"]),
+        )
+        session.add(comment)
+        session.flush()
+        by_key[entry["key"]] = comment
+    for entry in data["trackbacks"]:
+        session.add(
+            Comment(
+                thread=thread,
+                kind=Kind.TRACKBACK,
+                state=State.APPROVED,
+                source_url=entry["url"],
+                title=entry["title"],
+                blog_name=entry["blog_name"],
+                author=entry["blog_name"],
+                body_source=entry["excerpt"],
+                body_format="text",
+                body_html=text_to_html(entry["excerpt"]),
+                created=_moment(entry["created"]),
+            )
+        )
+    return len(data["comments"]) + len(data["trackbacks"])
+
+
+def ensure_demo_moderator(session: Session, instance: Path, username: str = "demo") -> tuple[str, str]:
+    """Create the demo moderator once, with a random password kept in the instance folder."""
+    password_file = instance / "demo-moderator-password"
+    if not password_file.exists():
+        password_file.write_text(secrets.token_urlsafe(12))
+        password_file.chmod(0o600)
+    password = password_file.read_text().strip()
+    user = find_user(session, username)
+    if user is None:
+        create_user(session, username, password, Role.MODERATOR, display_name="Demo moderator")
+    else:
+        set_password(user, password)
+    return username, password

@@ -1,0 +1,45 @@
+"""One error shape: JSON {"message": …} for API clients, a plain page for browsers."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+def wants_json() -> bool:
+    """Tell whether the client asked for JSON rather than a page."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def error_response(status: int, message: str, fields: dict[str, str] | None = None) -> Response:
+    """Build the error answer in the form the client asked for."""
+    if wants_json():
+        body: dict[str, object] = {"message": message}
+        if fields:
+            body["errors"] = fields
+        response = jsonify(body)
+    else:
+        html = render_template("error.html", status=status, message=message, fields=fields or {})
+        response = Response(html, mimetype="text/html")
+    response.status_code = status
+    return response
+
+
+def _http_error(error: HTTPException) -> Response:
+    response = error_response(error.code or 500, error.description or error.name)
+    for name, value in (error.get_headers() if error.code in (405, 429) else []):
+        if name.lower() in {"allow", "retry-after"}:
+            response.headers[name] = value
+    return response
+
+
+def _csrf_error(error: CSRFError) -> Response:
+    return error_response(400, f"The form's security token is missing or wrong: {error.description}")
+
+
+def init_app(app: Flask) -> None:
+    """Answer every HTTP error in the one error shape."""
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)

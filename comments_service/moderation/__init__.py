@@ -1,0 +1,1 @@
+"""Moderation: accounts, login, the queue and the actions moderators take."""

@@ -1,0 +1,99 @@
+"""Render a thread's comment regions with the theme's own templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from .thread_view import ThreadView
+
+# Each region is a piece of a page that shows comment data, rendered by one
+# template and fenced by markers so a bake can replace exactly that piece.
+REGION_TEMPLATES = {
+    "comments": "kiln/comments.html",
+    "count": "kiln/count.html",
+}
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Site-wide facts the comment templates need, read from the Pelican settings."""
+
+    theme_templates: str
+    timezone: str = "UTC"
+    service_url: str = ""
+    site_url: str = ""
+
+
+def start_marker(region: str, slug: str) -> str:
+    """Return the comment that opens a region in a page."""
+    return f"<!--kiln:{region}:{slug}-->"
+
+
+def end_marker(region: str, slug: str) -> str:
+    """Return the comment that closes a region in a page."""
+    return f"<!--/kiln:{region}:{slug}-->"
+
+
+def comment_date(moment: datetime, timezone: str) -> str:
+    """Format a comment's time as the page shows it: 'May 25, 2009 at 7:25'."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    return f"{local:%B} {local.day}, {local.year} at {local.hour}:{local:%M}"
+
+
+def iso_date(moment: datetime, timezone: str) -> str:
+    """Format a time for a datetime attribute, in the site's zone."""
+    return moment.astimezone(ZoneInfo(timezone)).isoformat()
+
+
+@cache
+def _environment(templates: str, timezone: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(templates),
+        autoescape=select_autoescape(default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["comment_date"] = lambda moment: comment_date(moment, timezone)
+    env.filters["iso_date"] = lambda moment: iso_date(moment, timezone)
+    env.filters["host"] = lambda url: urlsplit(url).hostname or url
+    return env
+
+
+def render_region(region: str, view: ThreadView, options: RenderOptions) -> str:
+    """Render one region's inner HTML for a thread."""
+    env = _environment(options.theme_templates, options.timezone)
+    template = env.get_template(REGION_TEMPLATES[region])
+    return template.render(thread=view, service_url=options.service_url, site_url=options.site_url)
+
+
+def fenced_region(region: str, view: ThreadView, options: RenderOptions) -> Markup:
+    """Render a region wrapped in its markers, ready to place in a page."""
+    inner = render_region(region, view, options)
+    return Markup(start_marker(region, view.slug) + inner + end_marker(region, view.slug))
+
+
+def theme_templates_dir(theme: str | Path) -> str:
+    """Return the templates folder of a Pelican theme folder."""
+    return str(Path(theme) / "templates")
+
+
+def options_from_pelican(settings: dict[str, Any]) -> RenderOptions:
+    """Derive render options from Pelican settings, the single source for both paths."""
+    kiln = settings.get("KILN", {})
+    return RenderOptions(
+        theme_templates=theme_templates_dir(settings["THEME"]),
+        timezone=settings.get("TIMEZONE") or "UTC",
+        service_url=kiln.get("SERVICE_URL", "").rstrip("/"),
+        site_url=settings.get("SITEURL", "").rstrip("/"),
+    )

@@ -1,0 +1,114 @@
+"""Plain, render-ready views of a thread: its comment tree, linkbacks and counts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..models import Comment, Kind, State, Thread
+
+
+@dataclass
+class CommentNode:
+    """One comment as a page shows it, with its visible replies."""
+
+    id: int
+    author: str
+    website: str
+    body_html: str
+    created: datetime
+    by_post_author: bool
+    deleted: bool
+    depth: int = 1
+    children: list[CommentNode] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LinkbackEntry:
+    """A trackback, pingback or webmention as a page shows it."""
+
+    id: int
+    kind: str
+    source_url: str
+    title: str
+    blog_name: str
+    excerpt: str
+    created: datetime
+
+
+@dataclass
+class ThreadView:
+    """Everything the templates need to show one post's comment data."""
+
+    slug: str
+    closed: bool
+    roots: list[CommentNode]
+    linkbacks: list[LinkbackEntry]
+    comment_count: int
+
+
+def empty_view(slug: str, closed: bool = False) -> ThreadView:
+    """Return the view of a post nobody has commented on yet."""
+    return ThreadView(slug=slug, closed=closed, roots=[], linkbacks=[], comment_count=0)
+
+
+def build_view(thread: Thread, rows: Iterable[Comment]) -> ThreadView:
+    """Assemble a thread's view from its approved rows and deleted placeholders."""
+    comments = [r for r in rows if r.kind == Kind.COMMENT]
+    linkbacks = [r for r in rows if r.kind != Kind.COMMENT and r.state == State.APPROVED]
+    roots = _visible_tree(comments)
+    count = sum(1 for c in comments if c.state == State.APPROVED)
+    return ThreadView(
+        slug=thread.slug,
+        closed=thread.is_closed,
+        roots=roots,
+        linkbacks=[_linkback(r) for r in sorted(linkbacks, key=_order)],
+        comment_count=count,
+    )
+
+
+def _order(row: Comment) -> tuple[datetime, int]:
+    return (row.created, row.id)
+
+
+def _linkback(row: Comment) -> LinkbackEntry:
+    return LinkbackEntry(
+        id=row.id,
+        kind=row.kind.value,
+        source_url=row.source_url,
+        title=row.title,
+        blog_name=row.blog_name,
+        excerpt=row.body_source,
+        created=row.created,
+    )
+
+
+def _visible_tree(rows: Sequence[Comment]) -> list[CommentNode]:
+    """Nest approved comments; keep a deleted one only as a placeholder with visible replies."""
+    children: dict[int | None, list[Comment]] = defaultdict(list)
+    for row in sorted(rows, key=_order):
+        children[row.parent_id].append(row)
+
+    def grow(row: Comment, depth: int) -> CommentNode | None:
+        kids = [n for k in children.get(row.id, []) if (n := grow(k, depth + 1))]
+        if row.state != State.APPROVED and not (row.state == State.DELETED and kids):
+            return None
+        deleted = row.state == State.DELETED
+        return CommentNode(
+            id=row.id,
+            author="" if deleted else row.author,
+            website="" if deleted else row.website,
+            body_html="" if deleted else row.body_html,
+            created=row.created,
+            by_post_author=row.by_post_author and not deleted,
+            deleted=deleted,
+            depth=depth,
+            children=kids,
+        )
+
+    known = {r.id for r in rows}
+    # A reply whose parent is gone from this thread is shown at the top level.
+    tops = [r for parent, group in children.items() if parent is None or parent not in known for r in group]
+    return [n for r in sorted(tops, key=_order) if (n := grow(r, 1))]

@@ -1,0 +1,23 @@
+"""Serve the built site from the service, for `make run` (production uses a web server)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, send_from_directory
+
+from .baking.trigger import site_of
+
+bp = Blueprint("site_files", __name__)
+
+
+@bp.get("/", defaults={"filename": "index.html"})
+@bp.get("/<path:filename>")
+def page(filename: str) -> Response:
+    """Serve one file of the built site."""
+    output: Path = site_of(current_app._get_current_object()).output  # type: ignore[attr-defined]
+    if filename.endswith("/"):
+        filename += "index.html"
+    if any(part.startswith(".") for part in Path(filename).parts):
+        abort(404)
+    return send_from_directory(output, filename, max_age=0)

@@ -1,0 +1,116 @@
+"""Named queries and writes on the comment store; views never touch SQL directly."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .models import Comment, Kind, State, Thread
+from .rendering.thread_view import ThreadView, build_view, empty_view
+
+VISIBLE_STATES = (State.APPROVED, State.DELETED)
+
+
+@dataclass(frozen=True)
+class PostInfo:
+    """What a build knows about a post that has a comment thread."""
+
+    slug: str
+    title: str
+    author: str
+    url: str
+    published: datetime | None
+    closed_by_metadata: bool
+
+
+def sync_posts(session: Session, posts: Iterable[PostInfo]) -> None:
+    """Create or refresh the thread row of every built post."""
+    posts = list(posts)
+    existing = {
+        t.slug: t
+        for t in session.scalars(select(Thread).where(Thread.slug.in_([p.slug for p in posts])))
+    }
+    for post in posts:
+        thread = existing.get(post.slug) or Thread(slug=post.slug)
+        thread.title = post.title
+        thread.author = post.author
+        thread.url = post.url
+        thread.published = post.published
+        thread.closed_by_metadata = post.closed_by_metadata
+        session.add(thread)
+
+
+def get_thread(session: Session, slug: str) -> Thread | None:
+    """Return the thread of a post by slug, if the post was ever built."""
+    return session.scalar(select(Thread).where(Thread.slug == slug))
+
+
+def get_comment(session: Session, comment_id: int) -> Comment | None:
+    """Return one comment by id."""
+    return session.get(Comment, comment_id)
+
+
+def thread_view(session: Session, slug: str) -> ThreadView:
+    """Return the render-ready view of one post's thread."""
+    return thread_views(session, [slug])[slug]
+
+
+def thread_views(session: Session, slugs: Iterable[str]) -> dict[str, ThreadView]:
+    """Return render-ready views for many posts in two queries."""
+    slugs = list(slugs)
+    threads = session.scalars(select(Thread).where(Thread.slug.in_(slugs))).all()
+    rows: dict[int, list[Comment]] = defaultdict(list)
+    if threads:
+        query = select(Comment).where(
+            Comment.thread_id.in_([t.id for t in threads]), Comment.state.in_(VISIBLE_STATES)
+        )
+        for row in session.scalars(query):
+            rows[row.thread_id].append(row)
+    views = {slug: empty_view(slug) for slug in slugs}
+    for thread in threads:
+        views[thread.slug] = build_view(thread, rows[thread.id])
+    return views
+
+
+def add_comment(session: Session, thread: Thread, **fields: object) -> Comment:
+    """Stage a new comment on a thread; the caller commits."""
+    comment = Comment(thread=thread, **fields)
+    session.add(comment)
+    session.flush()
+    return comment
+
+
+def set_state(session: Session, comment: Comment, state: State) -> None:
+    """Move a comment to a moderation state."""
+    comment.state = state
+
+
+def set_closed(session: Session, thread: Thread, closed: bool) -> None:
+    """Close or reopen a thread for new comments."""
+    thread.closed = closed
+
+
+def queue(session: Session, state: State, limit: int = 50) -> list[Comment]:
+    """Return comments in a state, oldest pending first, for the moderation queue."""
+    order = Comment.id.asc() if state == State.PENDING else Comment.id.desc()
+    query = select(Comment).where(Comment.state == state).order_by(order).limit(limit)
+    return list(session.scalars(query))
+
+
+def count_by_state(session: Session) -> dict[State, int]:
+    """Count comments in each moderation state."""
+    query = select(Comment.state, func.count()).group_by(Comment.state)
+    counts = {state: 0 for state in State}
+    counts.update({state: n for state, n in session.execute(query).tuples()})
+    return counts
+
+
+def comments_of_kind(session: Session, thread: Thread, kind: Kind) -> list[Comment]:
+    """Return every row of one kind on a thread, in order."""
+    query = select(Comment).where(Comment.thread_id == thread.id, Comment.kind == kind)
+    return list(session.scalars(query.order_by(Comment.created, Comment.id)))

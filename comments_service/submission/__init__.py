@@ -1,0 +1,1 @@
+"""Reader submissions: the public comment form's endpoint and its validation."""

@@ -1,0 +1,78 @@
+"""Check a reader's submitted fields and turn them into clean values or field messages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import Config
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A validated comment, ready to store."""
+
+    author: str
+    email: str
+    website: str
+    body: str
+    parent_id: int | None
+    notify_replies: bool
+
+
+def _text(form: Mapping[str, str], name: str) -> str:
+    return (form.get(name) or "").strip()
+
+
+def _too_long(value: str, limit: int) -> str | None:
+    return f"must be at most {limit} characters" if len(value) > limit else None
+
+
+def _email_problem(email: str) -> str | None:
+    local, at, domain = email.rpartition("@")
+    if not at or not local or "." not in domain or any(c.isspace() for c in email):
+        return "is not a valid email address"
+    return None
+
+
+def _website_problem(website: str) -> str | None:
+    try:
+        parts = urlsplit(website)
+    except ValueError:
+        return "is not a valid URL"
+    if parts.scheme not in {"http", "https"}:
+        return "must start with http:// or https://"
+    if not parts.hostname or any(c.isspace() for c in website):
+        return "is not a valid URL"
+    return None
+
+
+def validate(form: Mapping[str, str], config: Config) -> tuple[Submission | None, dict[str, str]]:
+    """Return the clean submission, or None and a message per bad field."""
+    author, email = _text(form, "author"), _text(form, "email")
+    website, body = _text(form, "website"), (form.get("body") or "").replace("\r\n", "\n")
+    errors: dict[str, str] = {}
+    if not author:
+        errors["author"] = "is required"
+    elif problem := _too_long(author, config["AUTHOR_MAX"]):
+        errors["author"] = problem
+    if email and (problem := _too_long(email, config["EMAIL_MAX"]) or _email_problem(email)):
+        errors["email"] = problem
+    if website and (problem := _too_long(website, config["WEBSITE_MAX"]) or _website_problem(website)):
+        errors["website"] = problem
+    if not body.strip():
+        errors["body"] = "is required"
+    elif problem := _too_long(body, config["BODY_MAX"]):
+        errors["body"] = problem
+    parent_id: int | None = None
+    raw_parent = _text(form, "parent")
+    if raw_parent:
+        if raw_parent.isdigit() and len(raw_parent) < 12:
+            parent_id = int(raw_parent)
+        else:
+            errors["parent"] = "must be a comment id"
+    if errors:
+        return None, errors
+    notify = _text(form, "notify") in {"1", "on", "yes", "true"}
+    return Submission(author, email, website, body.strip(), parent_id, notify), {}

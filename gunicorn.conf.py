@@ -1,0 +1,13 @@
+"""gunicorn settings for the comment service; every value can be overridden from the environment."""
+
+import os
+
+bind = os.environ.get("KILN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("KILN_WORKERS", "2"))
+threads = int(os.environ.get("KILN_THREADS", "4"))
+worker_class = "gthread"
+timeout = 30
+graceful_timeout = 20
+accesslog = "-"
+errorlog = "-"
+wsgi_app = "comments_service:create_app()"

@@ -1,0 +1,41 @@
+"""Pelican settings for the Kiln demo blog."""
+
+import os
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+AUTHOR = "Rikkert Walbeek"
+SITENAME = "Sales 2.0"
+SITESUBTITLE = "Over verkopen, kwalificeren en nee durven zeggen"
+SITEURL = ""
+
+PATH = "content"
+OUTPUT_PATH = "output"
+THEME = "theme"
+TIMEZONE = "Europe/Amsterdam"
+DEFAULT_LANG = "nl"
+DEFAULT_DATE_FORMAT = "%-d %B, %Y"
+
+ARTICLE_URL = "{slug}.html"
+ARTICLE_SAVE_AS = "{slug}.html"
+
+PLUGIN_PATHS = [str(HERE / "plugins")]
+PLUGINS = ["pelican.plugins.neighbors", "kiln_comments"]
+
+# The comment store the plugin reads; the service passes its own URL when it builds.
+KILN = {
+    "DATABASE_URL": os.environ.get(
+        "KILN_DATABASE_URL", f"sqlite:///{HERE / 'instance' / 'kiln.sqlite3'}"
+    ),
+    "SERVICE_URL": os.environ.get("KILN_SERVICE_URL", ""),
+}
+
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+
+DEFAULT_PAGINATION = 10
+RELATIVE_URLS = False

@@ -1,0 +1,130 @@
+"""Signal receivers that load comment data at build time and record where it lands."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+from pelican import signals
+from sqlalchemy.exc import SQLAlchemyError
+
+from comments_service.baking.manifest import Manifest
+from comments_service.db import session_scope
+from comments_service.rendering.render import RenderOptions, fenced_region, options_from_pelican
+from comments_service.rendering.thread_view import ThreadView, empty_view
+from comments_service.store import PostInfo, sync_posts, thread_views
+
+log = logging.getLogger(__name__)
+PREFIX = "kiln_comments:"
+
+
+class _Build:
+    """What one Pelican run has learned: settings, thread views, and where regions went."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        self.database_url: str = settings.get("KILN", {}).get("DATABASE_URL", "")
+        self.options: RenderOptions = options_from_pelican(settings)
+        self.output = Path(settings["OUTPUT_PATH"])
+        self.views: dict[str, ThreadView] = {}
+        self.manifest = Manifest()
+        self._unwritten: set[str] = set()
+
+    def region(self, name: str, content: Any) -> Markup:
+        """Render a fenced region for a post and note it for the next written file."""
+        slug = content.slug
+        view = self.views.get(slug) or empty_view(slug, _closed_by_metadata(content))
+        self._unwritten.add(slug)
+        return fenced_region(name, view, self.options)
+
+    def written(self, path: str) -> None:
+        """Attribute the regions rendered since the last write to this file."""
+        relative = str(Path(path).resolve().relative_to(self.output.resolve()))
+        for slug in self._unwritten:
+            self.manifest.add(slug, relative)
+        self._unwritten.clear()
+
+
+_build: _Build | None = None
+
+
+def _closed_by_metadata(content: Any) -> bool:
+    return str(getattr(content, "metadata", {}).get("comments", "")).strip().lower() == "closed"
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    # Pelican dates are aware once TIMEZONE is set; a naive one is read as UTC.
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+
+def _post_info(content: Any) -> PostInfo:
+    return PostInfo(
+        slug=content.slug,
+        title=content.title,
+        author=str(getattr(content, "author", "") or ""),
+        url=content.url,
+        published=_aware(getattr(content, "date", None)),
+        closed_by_metadata=_closed_by_metadata(content),
+    )
+
+
+def start_build(pelican: Any) -> None:
+    """Read the plugin's settings at the start of a run."""
+    global _build
+    _build = _Build(pelican.settings)
+    if not _build.database_url:
+        log.error("%s KILN['DATABASE_URL'] is not set; pages get empty comment sections", PREFIX)
+
+
+def add_template_globals(generator: Any) -> None:
+    """Give the theme its kiln_comments() and kiln_count() functions."""
+    generator.env.globals["kiln_comments"] = _kiln_comments
+    generator.env.globals["kiln_count"] = _kiln_count
+
+
+def _kiln_comments(content: Any) -> Markup:
+    assert _build is not None
+    return _build.region("comments", content)
+
+
+def _kiln_count(content: Any) -> Markup:
+    assert _build is not None
+    return _build.region("count", content)
+
+
+def load_threads(generators: list[Any]) -> None:
+    """Register every post's thread in the store and load the approved comments."""
+    if _build is None or not _build.database_url:
+        return
+    contents = [c for g in generators for c in getattr(g, "articles", []) + getattr(g, "pages", [])]
+    posts = [_post_info(c) for c in contents]
+    try:
+        with session_scope(_build.database_url) as session:
+            sync_posts(session, posts)
+            session.flush()
+            _build.views = thread_views(session, [p.slug for p in posts])
+    except SQLAlchemyError as error:
+        log.error("%s cannot read the comment store: %s", PREFIX, error)
+
+
+def note_written(path: str, context: Any = None) -> None:
+    """Record which comment regions the file just written contains."""
+    if _build is not None:
+        _build.written(path)
+
+
+def write_manifest(pelican: Any) -> None:
+    """Save, beside the output, which files show which post's comment data."""
+    if _build is not None:
+        _build.manifest.save(_build.output)
+
+
+def register() -> None:
+    """Connect the plugin's receivers to Pelican's signals."""
+    signals.initialized.connect(start_build)
+    signals.generator_init.connect(add_template_globals)
+    signals.all_generators_finalized.connect(load_threads)
+    signals.content_written.connect(note_written)
+    signals.finalized.connect(write_manifest)

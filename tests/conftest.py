@@ -1,0 +1,153 @@
+"""Shared fixtures: a real database (SQLite and PostgreSQL), a real Pelican site, the app."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from comments_service import create_app
+from comments_service.baking.trigger import site_of
+from comments_service.baking.site import full_build
+from comments_service.db import dispose, session_scope
+from comments_service.extensions import limiter
+from comments_service.migrate import upgrade
+from comments_service.accounts import create_user
+from comments_service.models import Role
+
+REPO = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("KILN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REQUIRE_SERVICES = os.environ.get("KILN_TEST_REQUIRE_SERVICES") == "1"
+MODERATOR = ("mod", "correct horse battery")
+
+
+def service_missing(reason: str) -> None:
+    """Skip a test whose service is absent, or fail it where CI requires the service."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (KILN_TEST_REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+def _postgres_schema_url() -> Iterator[str]:
+    admin = sa.create_engine(PG_URL)
+    try:
+        with admin.connect():
+            pass
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        service_missing(f"PostgreSQL is not reachable at {PG_URL}: {error.orig}")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    try:
+        yield url
+    finally:
+        dispose(url)
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty comment store on each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'kiln.sqlite3'}"
+        upgrade(url)
+        yield url
+        dispose(url)
+    else:
+        for url in _postgres_schema_url():
+            upgrade(url)
+            yield url
+
+
+@pytest.fixture
+def site_dir(tmp_path: Path) -> Path:
+    """A copy of the demo site's sources: settings, posts, theme and plugin."""
+    site = tmp_path / "site"
+    site.mkdir()
+    shutil.copy(REPO / "pelicanconf.py", site)
+    for folder in ("content", "theme", "plugins"):
+        shutil.copytree(REPO / folder, site / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (site / "content" / "open-post.md").write_text(
+        "Title: Open post\nDate: 2009-07-01 09:00\nAuthor: Rikkert Walbeek\nCategory: Sales\n"
+        "Slug: open-post\n\nA post whose thread is open for comments.\n",
+        encoding="utf-8",
+    )
+    return site
+
+
+@pytest.fixture
+def app(database_url: str, site_dir: Path) -> Iterator[Flask]:
+    """The service over a real store, with the site fully built once."""
+    application = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": database_url,
+            "SITE_DIR": str(site_dir),
+            "OUTPUT_PATH": str(site_dir / "output"),
+        }
+    )
+    full_build(site_of(application))
+    yield application
+    limiter.reset()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A browser-like client of the service."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """Runs the service's CLI commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def output(app: Flask) -> Path:
+    """The built site's output folder."""
+    return site_of(app).output
+
+
+@pytest.fixture
+def moderator(app: Flask) -> tuple[str, str]:
+    """A moderator account's username and password."""
+    with session_scope(app.config["DATABASE_URL"]) as session:
+        create_user(session, *MODERATOR, role=Role.MODERATOR)
+    return MODERATOR
+
+
+def csrf_token_from(html: str) -> str:
+    """Pull the CSRF token out of a rendered form."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def mod_client(client: FlaskClient, moderator: tuple[str, str]) -> FlaskClient:
+    """A client logged in as a moderator."""
+    token = csrf_token_from(client.get("/moderate/login").get_data(as_text=True))
+    response = client.post(
+        "/moderate/login", data={"username": moderator[0], "password": moderator[1], "csrf_token": token}
+    )
+    assert response.status_code == 303
+    return client
+
+
+def moderation_token(client: FlaskClient) -> str:
+    """Return a valid CSRF token for the logged-in client's session."""
+    return csrf_token_from(client.get("/moderate/").get_data(as_text=True))
