@@ -25,9 +25,7 @@ PLUGINS = ["pelican.plugins.neighbors", "kiln_comments"]
 
 # The comment store the plugin reads; the service passes its own URL when it builds.
 KILN = {
-    "DATABASE_URL": os.environ.get(
-        "KILN_DATABASE_URL", f"sqlite:///{HERE / 'instance' / 'kiln.sqlite3'}"
-    ),
+    "DATABASE_URL": os.environ.get("KILN_DATABASE_URL", f"sqlite:///{HERE / 'instance' / 'kiln.sqlite3'}"),
     "SERVICE_URL": os.environ.get("KILN_SERVICE_URL", ""),
 }
 

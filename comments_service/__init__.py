@@ -25,7 +25,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
-    from .moderation import auth, views as moderation_views
+    from .moderation import auth
+    from .moderation import views as moderation_views
     from .submission import views as submission_views
 
     app.register_blueprint(submission_views.bp)

@@ -38,7 +38,9 @@ def db_upgrade() -> None:
 
 @user_cli.command("add")
 @click.argument("username")
-@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.MODERATOR.value, help="What the account may do.")
+@click.option(
+    "--role", type=click.Choice([r.value for r in Role]), default=Role.MODERATOR.value, help="What the account may do."
+)
 @click.option("--display-name", default="", help="Name shown on replies; authors match their posts' author by it.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
 def user_add(username: str, role: str, display_name: str, password_stdin: bool) -> None:

@@ -52,7 +52,7 @@ _FOREIGN_PREFIXES = ("SESSION_", "WTF_", "RATELIMIT_", "PERMANENT_", "PREFERRED_
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     """Fill app.config from defaults, instance/config.py, KILN_* variables and test_config."""
     for setting in SETTINGS:
-        app.config.setdefault(setting.name, setting.default)
+        app.config[setting.name] = setting.default
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("KILN")
     if test_config:
@@ -78,6 +78,7 @@ def _fill_derived(app: Flask) -> None:
         app.config["SITE_DIR"] = str(Path(__file__).resolve().parent.parent)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
 

@@ -29,7 +29,7 @@ def error_response(status: int, message: str, fields: dict[str, str] | None = No
 
 def _http_error(error: HTTPException) -> Response:
     response = error_response(error.code or 500, error.description or error.name)
-    for name, value in (error.get_headers() if error.code in (405, 429) else []):
+    for name, value in error.get_headers() if error.code in (405, 429) else []:
         if name.lower() in {"allow", "retry-after"}:
             response.headers[name] = value
     return response

@@ -31,10 +31,7 @@ class PostInfo:
 def sync_posts(session: Session, posts: Iterable[PostInfo]) -> None:
     """Create or refresh the thread row of every built post."""
     posts = list(posts)
-    existing = {
-        t.slug: t
-        for t in session.scalars(select(Thread).where(Thread.slug.in_([p.slug for p in posts])))
-    }
+    existing = {t.slug: t for t in session.scalars(select(Thread).where(Thread.slug.in_([p.slug for p in posts])))}
     for post in posts:
         thread = existing.get(post.slug) or Thread(slug=post.slug)
         thread.title = post.title
@@ -66,9 +63,7 @@ def thread_views(session: Session, slugs: Iterable[str]) -> dict[str, ThreadView
     threads = session.scalars(select(Thread).where(Thread.slug.in_(slugs))).all()
     rows: dict[int, list[Comment]] = defaultdict(list)
     if threads:
-        query = select(Comment).where(
-            Comment.thread_id.in_([t.id for t in threads]), Comment.state.in_(VISIBLE_STATES)
-        )
+        query = select(Comment).where(Comment.thread_id.in_([t.id for t in threads]), Comment.state.in_(VISIBLE_STATES))
         for row in session.scalars(query):
             rows[row.thread_id].append(row)
     views = {slug: empty_view(slug) for slug in slugs}
@@ -106,7 +101,7 @@ def count_by_state(session: Session) -> dict[State, int]:
     """Count comments in each moderation state."""
     query = select(Comment.state, func.count()).group_by(Comment.state)
     counts = {state: 0 for state in State}
-    counts.update({state: n for state, n in session.execute(query).tuples()})
+    counts.update({state: n for state, n in session.execute(query)})
     return counts
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -15,13 +14,15 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from comments_service import create_app
-from comments_service.baking.trigger import site_of
+from comments_service.accounts import create_user
 from comments_service.baking.site import full_build
+from comments_service.baking.trigger import site_of
 from comments_service.db import dispose, session_scope
 from comments_service.extensions import limiter
 from comments_service.migrate import upgrade
-from comments_service.accounts import create_user
 from comments_service.models import Role
+
+from .helpers import csrf_token_from
 
 REPO = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("KILN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -130,13 +131,6 @@ def moderator(app: Flask) -> tuple[str, str]:
     return MODERATOR
 
 
-def csrf_token_from(html: str) -> str:
-    """Pull the CSRF token out of a rendered form."""
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
 @pytest.fixture
 def mod_client(client: FlaskClient, moderator: tuple[str, str]) -> FlaskClient:
     """A client logged in as a moderator."""
@@ -146,8 +140,3 @@ def mod_client(client: FlaskClient, moderator: tuple[str, str]) -> FlaskClient:
     )
     assert response.status_code == 303
     return client
-
-
-def moderation_token(client: FlaskClient) -> str:
-    """Return a valid CSRF token for the logged-in client's session."""
-    return csrf_token_from(client.get("/moderate/").get_data(as_text=True))

@@ -36,4 +36,3 @@ def load_site(conf_path: str, database_url: str, output_path: str | None) -> Sit
 def full_build(site: Site) -> None:
     """Run a complete Pelican build of the site."""
     Pelican(dict(site.settings)).run()
-

@@ -24,12 +24,11 @@ def _login_limit() -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """Return target if it is a local path, else the queue."""
-    if target:
+    """Return target if it is a path on this site, else the queue."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            if "\\" not in target:
-                return target
+        if not parts.scheme and not parts.netloc:
+            return target
     return url_for("moderation.queue")
 
 

@@ -10,7 +10,8 @@ from ..baking.trigger import bake_after_change
 from ..db import db
 from ..errors import wants_json
 from ..models import State
-from ..store import count_by_state, get_comment, get_thread, queue as comments_in_state, set_closed, set_state
+from ..store import count_by_state, get_comment, get_thread, set_closed, set_state
+from ..store import queue as comments_in_state
 from .auth import login_required
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderate")

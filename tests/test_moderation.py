@@ -1,0 +1,164 @@
+"""Moderation: login, the queue, actions on comments and threads, and what they bake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from comments_service.db import session_scope
+from comments_service.models import Comment, State
+
+from .helpers import csrf_token_from, moderation_token
+
+JSON = {"Accept": "application/json"}
+FORM = {"author": "Piet", "body": "Helemaal eens."}
+
+
+def _submit(client: FlaskClient, body: str = "Helemaal eens.", parent: int | None = None) -> int:
+    data = {**FORM, "body": body} | ({"parent": str(parent)} if parent else {})
+    response = client.post("/comments/open-post/", data=data, headers=JSON)
+    assert response.status_code == 202, response.get_data(as_text=True)
+    return int(response.get_json()["id"])
+
+
+def _state(app: Flask, comment_id: int) -> State:
+    with session_scope(app.config["DATABASE_URL"]) as session:
+        comment = session.get(Comment, comment_id)
+        assert comment is not None
+        return comment.state
+
+
+def _routes(app: Flask) -> list[str]:
+    """Every state-changing moderation URL, with sample values filled in."""
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith(("moderation.", "auth.")) and "POST" in (rule.methods or set()):
+            if rule.endpoint == "auth.login":
+                continue
+            url = rule.rule.replace("<int:comment_id>", "1").replace("<slug>", "open-post")
+            url = url.replace("<action>", "approve").replace("<any(close, open):change>", "close")
+            urls.append(url)
+    return sorted(urls)
+
+
+def test_the_route_list_covers_every_action(app: Flask) -> None:
+    routes = _routes(app)
+    assert "/moderate/comments/1/approve" in routes and "/moderate/threads/open-post/close" in routes
+    assert "/moderate/logout" in routes
+
+
+def test_every_moderation_route_refuses_without_a_session(client: FlaskClient, app: Flask) -> None:
+    # A valid token for the anonymous session, so only the missing login can refuse.
+    token = csrf_token_from(client.get("/moderate/login").get_data(as_text=True))
+    for url in _routes(app):
+        if url == "/moderate/logout":
+            continue
+        assert client.post(url, data={"csrf_token": token}, headers=JSON).status_code == 401, url
+        browser = client.post(url, data={"csrf_token": token})
+        assert browser.status_code == 302 and "/moderate/login" in browser.headers["Location"], url
+
+
+def test_every_moderation_route_refuses_without_or_with_a_wrong_csrf_token(mod_client: FlaskClient, app: Flask) -> None:
+    comment_id = _submit(mod_client)
+    for url in _routes(app):
+        url = url.replace("/comments/1/", f"/comments/{comment_id}/")
+        assert mod_client.post(url).status_code == 400, url
+        assert mod_client.post(url, data={"csrf_token": "forged"}).status_code == 400, url
+    assert _state(app, comment_id) == State.PENDING
+
+
+def test_every_moderation_route_refuses_get(mod_client: FlaskClient, app: Flask) -> None:
+    for url in _routes(app):
+        assert mod_client.get(url).status_code == 405, url
+
+
+def test_anonymous_queue_redirects_to_login(client: FlaskClient) -> None:
+    response = client.get("/moderate/")
+    assert response.status_code == 302 and "/moderate/login" in response.headers["Location"]
+    assert client.get("/moderate/", headers=JSON).status_code == 401
+
+
+def test_wrong_password_is_refused(client: FlaskClient, moderator: tuple[str, str]) -> None:
+    token = csrf_token_from(client.get("/moderate/login").get_data(as_text=True))
+    response = client.post("/moderate/login", data={"username": moderator[0], "password": "nope", "csrf_token": token})
+    assert response.status_code == 401
+    assert client.get("/moderate/").status_code == 302
+
+
+def test_login_next_only_goes_to_local_paths(client: FlaskClient, moderator: tuple[str, str]) -> None:
+    token = csrf_token_from(client.get("/moderate/login").get_data(as_text=True))
+    data = {"username": moderator[0], "password": moderator[1], "csrf_token": token}
+    response = client.post("/moderate/login?next=https://evil.example/", data=data)
+    assert response.headers["Location"] == "/moderate/"
+
+
+def test_logout_ends_the_session(mod_client: FlaskClient) -> None:
+    token = moderation_token(mod_client)
+    assert mod_client.post("/moderate/logout", data={"csrf_token": token}).status_code == 303
+    assert mod_client.get("/moderate/").status_code == 302
+
+
+def test_queue_shows_pending_comments_with_their_details(mod_client: FlaskClient) -> None:
+    _submit(mod_client, body="Een **vet** punt")
+    html = mod_client.get("/moderate/").get_data(as_text=True)
+    assert "<strong>vet</strong>" in html and "Piet" in html and "Open post" in html and "127.0.0.1" in html
+
+
+@pytest.mark.parametrize(
+    ("action", "state"),
+    [("approve", State.APPROVED), ("spam", State.SPAM), ("delete", State.DELETED), ("reject", State.DELETED)],
+)
+def test_actions_set_the_state_and_bake(
+    mod_client: FlaskClient, app: Flask, output: Path, action: str, state: State
+) -> None:
+    comment_id = _submit(mod_client, body="Unieke tekst 42")
+    response = mod_client.post(
+        f"/moderate/comments/{comment_id}/{action}", data={"csrf_token": moderation_token(mod_client)}
+    )
+    assert response.status_code == 303
+    assert _state(app, comment_id) == state
+    shown = "Unieke tekst 42" in (output / "open-post.html").read_text(encoding="utf-8")
+    assert shown == (state == State.APPROVED)
+
+
+def test_deleting_an_approved_comment_removes_it_from_the_page(mod_client: FlaskClient, output: Path) -> None:
+    token = moderation_token(mod_client)
+    comment_id = _submit(mod_client, body="Straks weg")
+    mod_client.post(f"/moderate/comments/{comment_id}/approve", data={"csrf_token": token})
+    assert "Straks weg" in (output / "open-post.html").read_text(encoding="utf-8")
+    mod_client.post(f"/moderate/comments/{comment_id}/delete", data={"csrf_token": token})
+    html = (output / "open-post.html").read_text(encoding="utf-8")
+    assert "Straks weg" not in html and f'id="comment-{comment_id}"' not in html
+
+
+def test_unknown_comment_or_action_is_404(mod_client: FlaskClient) -> None:
+    token = moderation_token(mod_client)
+    assert mod_client.post("/moderate/comments/999999/approve", data={"csrf_token": token}).status_code == 404
+    comment_id = _submit(mod_client)
+    assert mod_client.post(f"/moderate/comments/{comment_id}/explode", data={"csrf_token": token}).status_code == 404
+    assert mod_client.post("/moderate/threads/nope/close", data={"csrf_token": token}).status_code == 404
+
+
+def test_close_and_reopen_a_thread(mod_client: FlaskClient, output: Path) -> None:
+    token = moderation_token(mod_client)
+    page = output / "open-post.html"
+    assert mod_client.post("/moderate/threads/open-post/close", data={"csrf_token": token}).status_code == 303
+    html = page.read_text(encoding="utf-8")
+    assert "Comments on this entry are closed." in html and "<form" not in html
+    assert mod_client.post("/comments/open-post/", data=FORM, headers=JSON).status_code == 403
+    assert mod_client.post("/moderate/threads/open-post/open", data={"csrf_token": token}).status_code == 303
+    html = page.read_text(encoding="utf-8")
+    assert "Comments on this entry are closed." not in html and 'action="/comments/open-post/"' in html
+    assert mod_client.post("/comments/open-post/", data=FORM, headers=JSON).status_code == 202
+
+
+def test_submissions_are_rate_limited_per_address(client: FlaskClient, app: Flask) -> None:
+    app.config["SUBMIT_RATE_LIMIT"] = "2 per minute"
+    assert _submit(client, body="een")
+    assert _submit(client, body="twee")
+    response = client.post("/comments/open-post/", data={**FORM, "body": "drie"}, headers=JSON)
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0

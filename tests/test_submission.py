@@ -1,0 +1,174 @@
+"""Reader submissions through the public endpoint, from form post to baked page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from comments_service.db import session_scope
+from comments_service.models import Comment, State, Thread
+
+from .helpers import moderation_token
+
+FORM = {"author": "Anna de Vries", "email": "anna@example.nl", "website": "https://anna.example", "body": "Mooi stuk!"}
+JSON = {"Accept": "application/json"}
+
+
+def _count(app: Flask) -> int:
+    with session_scope(app.config["DATABASE_URL"]) as session:
+        return session.scalar(select(func.count()).select_from(Comment)) or 0
+
+
+def _approved_comment(app: Flask, slug: str, body: str = "Eerste reactie") -> int:
+    with session_scope(app.config["DATABASE_URL"]) as session:
+        thread = session.scalar(select(Thread).where(Thread.slug == slug))
+        comment = Comment(
+            thread=thread, author="Eerder", body_source=body, body_html=f"<p>{body}</p>", state=State.APPROVED
+        )
+        session.add(comment)
+        session.flush()
+        return comment.id
+
+
+def test_form_post_is_held_then_baked_after_approval(mod_client: FlaskClient, app: Flask, output: Path) -> None:
+    response = mod_client.post("/comments/open-post/", data=FORM)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/open-post.html#kiln-pending")
+    page = output / "open-post.html"
+    assert "Mooi stuk!" not in page.read_text(encoding="utf-8")
+    with session_scope(app.config["DATABASE_URL"]) as session:
+        comment_id = session.scalar(select(Comment.id).where(Comment.author == "Anna de Vries"))
+    token = moderation_token(mod_client)
+    approved = mod_client.post(f"/moderate/comments/{comment_id}/approve", data={"csrf_token": token})
+    assert approved.status_code == 303
+    html = page.read_text(encoding="utf-8")
+    assert f'id="comment-{comment_id}" class="comment depth-1"' in html
+    assert "<p>Mooi stuk!</p>" in html
+    assert "anna@example.nl" not in html, "email is never published"
+    assert '<a href="https://anna.example" rel="external nofollow ugc">Anna de Vries</a>' in html
+    index = (output / "index.html").read_text(encoding="utf-8")
+    assert "1 comment<!--/kiln:count:open-post-->" in index
+
+
+def test_json_client_gets_202_with_the_new_id(client: FlaskClient, app: Flask) -> None:
+    response = client.post("/comments/open-post/", data=FORM, headers=JSON)
+    assert response.status_code == 202
+    body = response.get_json()
+    assert body["status"] == "pending"
+    with session_scope(app.config["DATABASE_URL"]) as session:
+        stored = session.get(Comment, body["id"])
+        assert stored is not None and stored.author == "Anna de Vries" and stored.state == State.PENDING
+        assert stored.ip == "127.0.0.1"
+
+
+def test_the_pending_notice_is_in_the_page_for_the_redirect_target(output: Path) -> None:
+    html = (output / "open-post.html").read_text(encoding="utf-8")
+    assert 'id="kiln-pending"' in html and "awaiting moderation" in html
+    assert '<form class="comment-form" method="post" action="/comments/open-post/">' in html
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"author": ""}, "author", "is required"),
+        ({"author": "   "}, "author", "is required"),
+        ({"author": "x" * 246}, "author", "at most 245"),
+        ({"email": "not-an-address"}, "email", "not a valid email"),
+        ({"email": "a@b.nl\r\nBcc: x@y.nl"}, "email", "not a valid email"),
+        ({"email": "a" * 96 + "@b.nl"}, "email", "at most 100"),
+        ({"website": "javascript:alert(1)"}, "website", "http:// or https://"),
+        ({"website": "ftp://example.org"}, "website", "http:// or https://"),
+        ({"website": "https://" + "a" * 200 + ".nl"}, "website", "at most 200"),
+        ({"website": "http://"}, "website", "not a valid URL"),
+        ({"body": ""}, "body", "is required"),
+        ({"body": " \n\t "}, "body", "is required"),
+        ({"body": "x" * 65537}, "body", "at most 65536"),
+        ({"parent": "abc"}, "parent", "must be a comment id"),
+        ({"parent": "999999"}, "parent", "not a published comment"),
+    ],
+)
+def test_bad_fields_get_400_with_field_messages(
+    client: FlaskClient, app: Flask, change: dict[str, str], field: str, message: str
+) -> None:
+    before = _count(app)
+    response = client.post("/comments/open-post/", data={**FORM, **change}, headers=JSON)
+    assert response.status_code == 400
+    assert message in response.get_json()["errors"][field]
+    assert _count(app) == before, "nothing is stored"
+
+
+def test_browser_gets_the_errors_on_a_page_with_its_text_kept(client: FlaskClient) -> None:
+    response = client.post("/comments/open-post/", data={**FORM, "author": "", "body": "<b>mijn tekst</b>"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "<strong>author</strong> is required" in html
+    assert "&lt;b&gt;mijn tekst&lt;/b&gt;</textarea>" in html
+
+
+def test_parent_from_another_thread_is_refused(client: FlaskClient, app: Flask) -> None:
+    other = _approved_comment(app, "luisteren")
+    response = client.post("/comments/open-post/", data={**FORM, "parent": str(other)}, headers=JSON)
+    assert response.status_code == 400
+    assert "parent" in response.get_json()["errors"]
+
+
+def test_pending_parent_is_refused(client: FlaskClient, app: Flask) -> None:
+    pending = client.post("/comments/open-post/", data=FORM, headers=JSON).get_json()["id"]
+    response = client.post("/comments/open-post/", data={**FORM, "body": "Re", "parent": str(pending)}, headers=JSON)
+    assert response.status_code == 400
+
+
+def test_reply_is_threaded_under_its_parent(client: FlaskClient, app: Flask) -> None:
+    parent = _approved_comment(app, "open-post")
+    reply = client.post("/comments/open-post/", data={**FORM, "parent": str(parent)}, headers=JSON).get_json()["id"]
+    with session_scope(app.config["DATABASE_URL"]) as session:
+        assert session.get(Comment, reply).parent_id == parent  # type: ignore[union-attr]
+
+
+def test_unknown_post_is_404(client: FlaskClient, app: Flask) -> None:
+    response = client.post("/comments/no-such-post/", data=FORM, headers=JSON)
+    assert response.status_code == 404
+    assert "message" in response.get_json()
+    assert _count(app) == 0
+
+
+def test_closed_thread_is_403_and_stores_nothing(mod_client: FlaskClient, app: Flask) -> None:
+    token = moderation_token(mod_client)
+    assert mod_client.post("/moderate/threads/open-post/close", data={"csrf_token": token}).status_code == 303
+    response = mod_client.post("/comments/open-post/", data=FORM, headers=JSON)
+    assert response.status_code == 403
+    assert _count(app) == 0
+    assert mod_client.post("/comments/open-post/", data=FORM).status_code == 403
+
+
+def test_thread_closed_by_metadata_is_403(client: FlaskClient, app: Flask, site_dir: Path) -> None:
+    from comments_service.baking.site import full_build
+    from comments_service.baking.trigger import site_of
+
+    post = site_dir / "content" / "open-post.md"
+    post.write_text(post.read_text().replace("Slug: open-post\n", "Slug: open-post\nComments: closed\n"))
+    full_build(site_of(app))
+    assert client.post("/comments/open-post/", data=FORM, headers=JSON).status_code == 403
+    assert "Comments on this entry are closed." in (site_of(app).output / "open-post.html").read_text()
+
+
+def test_markup_is_sanitised_and_links_marked(client: FlaskClient, app: Flask) -> None:
+    body = "Zie <script>alert(1)</script> [hier](javascript:alert(2)) en https://example.org/x <img src=x onerror=y>"
+    comment_id = client.post("/comments/open-post/", data={**FORM, "body": body}, headers=JSON).get_json()["id"]
+    with session_scope(app.config["DATABASE_URL"]) as session:
+        html = session.get(Comment, comment_id).body_html  # type: ignore[union-attr]
+    assert "<script" not in html and "javascript:" not in html and "<img" not in html and "onerror" not in html
+    assert '<a href="https://example.org/x" rel="nofollow ugc">https://example.org/x</a>' in html
+
+
+def test_oversized_request_is_413(client: FlaskClient) -> None:
+    response = client.post("/comments/open-post/", data={**FORM, "body": "x" * 300_000}, headers=JSON)
+    assert response.status_code == 413
+
+
+def test_get_on_the_submission_endpoint_is_405(client: FlaskClient) -> None:
+    assert client.get("/comments/open-post/").status_code == 405
