@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 
 from .accounts import create_user, find_user
+from .appctx import this_app
 from .baking.baker import bake_thread
 from .baking.manifest import Manifest
 from .baking.site import full_build
@@ -80,7 +81,7 @@ def demo_moderator() -> None:
 @click.command("build")
 def build_command() -> None:
     """Run a full Pelican build of the site with every comment baked in."""
-    site = site_of(current_app._get_current_object())  # type: ignore[attr-defined]
+    site = site_of(this_app())
     full_build(site)
     click.echo(f"Built the site into {site.output}.")
 
@@ -92,7 +93,7 @@ def bake_command(slug: str | None, bake_all: bool) -> None:
     """Rebake one post's comment data (SLUG) or every post's (--all) from the store."""
     if bool(slug) == bake_all:
         raise click.UsageError("Give either a SLUG or --all.")
-    site = site_of(current_app._get_current_object())  # type: ignore[attr-defined]
+    site = site_of(this_app())
     slugs = Manifest.load(site.output).slugs() if bake_all else [slug or ""]
     changed = 0
     with session_scope(_url()) as session, click.progressbar(slugs, label="Baking") as bar:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    MetaData,
     String,
     Text,
     UniqueConstraint,
@@ -47,6 +48,17 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     """Declarative base for every Kiln table."""
+
+    # Named constraints, so later migrations can alter them on every backend.
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
 
 
 class State(enum.StrEnum):
@@ -112,6 +124,7 @@ class Comment(Base):
     __table_args__ = (
         Index("ix_comments_thread_state", "thread_id", "state"),
         Index("ix_comments_state_id", "state", "id"),
+        Index("ix_comments_author_email_state", "author", "email", "state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -135,6 +148,12 @@ class Comment(Base):
     source_url: Mapped[str] = mapped_column(String(2000), default="")
     title: Mapped[str] = mapped_column(String(500), default="")
     blog_name: Mapped[str] = mapped_column(String(245), default="")
+    # Why the spam pipeline (or a moderator) put it in its state, shown in the queue.
+    verdict_reason: Mapped[str] = mapped_column(String(500), default="")
+    # Where an imported entry came from (e.g. "wxr:<post id>:<comment id>"), so re-imports add nothing twice.
+    origin: Mapped[str | None] = mapped_column(String(300), nullable=True, unique=True)
+    # Hash of (thread, parent, author, email, body): a second identical submission is a duplicate.
+    dedupe_key: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     created: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
@@ -153,3 +172,115 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[Role] = mapped_column(_enum(Role), default=Role.MODERATOR)
     created: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AuditEntry(Base):
+    """One moderation or administration action: who did what to which comment, and when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    # Kept as text too, so the log still names the actor after an account is removed.
+    username: Mapped[str] = mapped_column(String(80), default="")
+    action: Mapped[str] = mapped_column(String(40))
+    comment_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    thread_slug: Mapped[str] = mapped_column(String(200), default="")
+    # JSON text: e.g. the original body of an edited comment.
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class AuthSession(Base):
+    """A logged-in browser session, revocable on the server."""
+
+    __tablename__ = "auth_sessions"
+
+    # SHA-256 of the random token in the signed cookie; the token itself is never stored.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class LoginFailure(Base):
+    """A failed login, counted per account and per address to throttle guessing."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_username_at", "username", "at"),
+        Index("ix_login_failures_ip_at", "ip", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    ip: Mapped[str] = mapped_column(String(45))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class OutboxMessage(Base):
+    """An email waiting to be sent (or sent), so sending never blocks or fails a request."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "sent_at", "next_attempt"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text)
+    created: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class BakeJob(Base):
+    """A post whose pages must be re-baked; one row per post, so repeated requests coalesce."""
+
+    __tablename__ = "bake_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    # Bumped by every new request; a worker deletes the row only if it baked the latest version.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    requested: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class SpamToken(Base):
+    """How often a token appeared in comments moderators called spam and in ones they approved."""
+
+    __tablename__ = "spam_tokens"
+
+    token: Mapped[str] = mapped_column(String(100), primary_key=True)
+    spam: Mapped[int] = mapped_column(Integer, default=0)
+    ham: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SpamCorpus(Base):
+    """How many spam and ham comments the learning filter has been trained on (a single row)."""
+
+    __tablename__ = "spam_corpus"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    spam_docs: Mapped[int] = mapped_column(Integer, default=0)
+    ham_docs: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SentLinkback(Base):
+    """A linkback Kiln sent (or tried to send) from one of its posts to a page it links to."""
+
+    __tablename__ = "sent_linkbacks"
+    __table_args__ = (UniqueConstraint("thread_slug", "target_url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    thread_slug: Mapped[str] = mapped_column(String(200))
+    target_url: Mapped[str] = mapped_column(String(2000))
+    protocol: Mapped[str] = mapped_column(String(20), default="")
+    endpoint: Mapped[str] = mapped_column(String(2000), default="")
+    status: Mapped[str] = mapped_column(String(40), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

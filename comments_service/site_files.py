@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, send_from_directory
+from flask import Blueprint, Response, abort, send_from_directory
 
+from .appctx import this_app
 from .baking.trigger import site_of
 
 bp = Blueprint("site_files", __name__)
@@ -15,7 +16,7 @@ bp = Blueprint("site_files", __name__)
 @bp.get("/<path:filename>")
 def page(filename: str) -> Response:
     """Serve one file of the built site."""
-    output: Path = site_of(current_app._get_current_object()).output  # type: ignore[attr-defined]
+    output: Path = site_of(this_app()).output
     if filename.endswith("/"):
         filename += "index.html"
     if any(part.startswith(".") for part in Path(filename).parts):

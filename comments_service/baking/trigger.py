@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask
+from sqlalchemy.orm import Session
 
+from ..appctx import this_app
 from ..db import session_scope
 from .baker import bake_thread
+from .requests import pending_bakes
 from .site import Site, load_site
 
 log = logging.getLogger(__name__)
@@ -20,10 +23,14 @@ def site_of(app: Flask) -> Site:
     return load_site(str(conf), app.config["DATABASE_URL"], app.config["OUTPUT_PATH"])
 
 
-def bake_after_change(slug: str) -> list[Path]:
-    """Bake a post right after a committed moderation change, if baking is on."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if not app.config["BAKE_ON_CHANGE"]:
+def bake_requested(session: Session) -> list[Path]:
+    """Bake the posts requested (request_bake) in the transaction this session just committed."""
+    app = this_app()
+    slugs = pending_bakes(session)
+    if not app.config["BAKE_ON_CHANGE"] or not slugs:
         return []
-    with session_scope(app.config["DATABASE_URL"]) as session:
-        return bake_thread(session, site_of(app), slug)
+    changed: list[Path] = []
+    with session_scope(app.config["DATABASE_URL"]) as bake_session:
+        for slug in sorted(slugs):
+            changed += bake_thread(bake_session, site_of(app), slug)
+    return changed

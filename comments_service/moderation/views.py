@@ -4,11 +4,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
-from ..baking.trigger import bake_after_change
+from ..appctx import this_app
+from ..baking.requests import request_bake
+from ..baking.trigger import bake_requested
 from ..db import db
 from ..errors import wants_json
+from ..events import comment_state_changed
 from ..models import State
 from ..store import count_by_state, get_comment, get_thread, set_closed, set_state
 from ..store import queue as comments_in_state
@@ -48,10 +63,12 @@ def act(comment_id: int, action: str) -> Response:
     comment = get_comment(session, comment_id)
     if comment is None:
         abort(404, description="There is no such comment.")
+    old_state = comment.state
     set_state(session, comment, ACTIONS[action])
-    slug = comment.thread.slug
+    request_bake(session, comment.thread.slug)
     session.commit()
-    bake_after_change(slug)
+    bake_requested(session)
+    comment_state_changed.send(this_app(), comment=comment, old_state=old_state, new_state=comment.state, actor=g.user)
     return _done(f"Comment {comment_id}: {action} done.", id=comment_id, state=comment.state.value)
 
 
@@ -64,8 +81,9 @@ def thread_change(slug: str, change: str) -> Response:
     if thread is None:
         abort(404, description="There is no post with that address.")
     set_closed(session, thread, change == "close")
+    request_bake(session, slug)
     session.commit()
-    bake_after_change(slug)
+    bake_requested(session)
     return _done(f"Thread {slug} {'closed' if change == 'close' else 'reopened'}.", slug=slug, closed=thread.is_closed)
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request
 
+from ..appctx import this_app
 from ..db import db
 from ..errors import error_response, wants_json
+from ..events import comment_submitted
 from ..extensions import csrf, limiter
 from ..models import State
 from ..sanitize import markdown_to_html
@@ -63,6 +65,7 @@ def submit(slug: str) -> Response:
         user_agent=(request.user_agent.string or "")[:500],
     )
     session.commit()
+    comment_submitted.send(this_app(), comment=comment)
     if wants_json():
         response = jsonify(id=comment.id, status=comment.state.value)
         response.status_code = 202
