@@ -27,16 +27,10 @@ from ..events import comment_state_changed
 from ..models import State
 from ..store import count_by_state, get_comment, get_thread, set_closed, set_state
 from ..store import queue as comments_in_state
+from .actions import ACTIONS
 from .auth import login_required
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderate")
-
-ACTIONS = {
-    "approve": State.APPROVED,
-    "reject": State.DELETED,
-    "spam": State.SPAM,
-    "delete": State.DELETED,
-}
 
 
 @bp.get("/")
