@@ -1,0 +1,106 @@
+"""Intake benchmark: post comments concurrently to Kiln (and Isso 0.14), then audit what was stored.
+
+    python -m bench.intake --comments 2000 --clients 32 --workers 4 --db sqlite postgresql
+    python -m bench.intake --compare-isso --comments 2000 --clients 32   # one process each, moderation off
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from .load import IssoTarget, KilnTarget, audit, run_load, summary_row
+from .servers import Server, isso_server, isso_venv, kiln_server
+from .sites import build, isso_bodies, kiln_bodies, make_site, scratch_store
+
+POSTGRES_URL = os.environ.get("KILN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+CACHE = Path(os.environ.get("KILN_BENCH_CACHE", Path.home() / ".cache" / "kiln-bench"))
+
+# The load comes from one address, so per-address limits would measure the limiter, not intake.
+LOAD_SETTINGS = {
+    "SUBMIT_RATE_LIMIT": "1000000 per minute",
+    "FLOOD_SECONDS": "0",
+    "BAKE_IN_PROCESS": "true",
+}
+UNMODERATED = {"HOLD_FOR_MODERATION": "false"}
+
+
+def peak_rss_mib(server: Server) -> list[float]:
+    """Return each worker's peak resident memory (VmHWM) in MiB."""
+    peaks = []
+    for pid in server.worker_pids():
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(round(int(line.split()[1]) / 1024, 1))
+    return peaks
+
+
+def run_kiln(db: str, args: argparse.Namespace, workers: int, settings: dict[str, str]) -> dict[str, object]:
+    """Serve Kiln under gunicorn, load it, audit the store."""
+    with tempfile.TemporaryDirectory(prefix="kiln-intake-") as scratch:
+        root = Path(scratch)
+        slugs = [f"post-{i}" for i in range(args.threads)]
+        with scratch_store(db, root, POSTGRES_URL) as url:
+            build(make_site(root, args.threads), url)
+            server = kiln_server(root, url, workers, {**LOAD_SETTINGS, **settings})
+            server.start()
+            server.wait_ready("/moderate/login")
+            try:
+                outcome = run_load(KilnTarget(server.port, lambda: kiln_bodies(url)), args.comments, args.clients, slugs)
+                memory = peak_rss_mib(server)
+            finally:
+                server.stop()
+            row = summary_row(f"kiln/{db}/{workers}w", outcome, audit(outcome.acks, kiln_bodies(url)))
+            row["peak RSS MiB per worker"] = memory
+            return row
+
+
+def run_isso(args: argparse.Namespace, workers: int) -> dict[str, object]:
+    """Serve Isso 0.14 under gunicorn, load it, audit its store."""
+    python = isso_venv(CACHE)
+    with tempfile.TemporaryDirectory(prefix="isso-intake-") as scratch:
+        root = Path(scratch)
+        server = isso_server(root, python, workers)
+        server.start()
+        server.wait_ready("/latest?limit=1")
+        slugs = [f"post-{i}" for i in range(args.threads)]
+        try:
+            outcome = run_load(IssoTarget(server.port, lambda: isso_bodies(root / "isso.db")), args.comments, args.clients, slugs)
+            memory = peak_rss_mib(server)
+        finally:
+            server.stop()
+        row = summary_row(f"isso/sqlite/{workers}w", outcome, audit(outcome.acks, isso_bodies(root / "isso.db")))
+        row["peak RSS MiB per worker"] = memory
+        return row
+
+
+def main() -> None:
+    """Run the requested loads and print one table row per run, plus the Kiln/Isso ratios."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--comments", type=int, default=2000, help="comments to post per run")
+    parser.add_argument("--clients", type=int, default=32, help="concurrent clients")
+    parser.add_argument("--threads", type=int, default=20, help="posts the comments spread over")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers for the correctness runs")
+    parser.add_argument("--db", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
+    parser.add_argument("--compare-isso", action="store_true", help="also run Kiln and Isso with one process each")
+    parser.add_argument("--isso-workers", type=int, default=4, help="gunicorn workers for the Isso correctness run")
+    args = parser.parse_args()
+
+    rows = [run_kiln(db, args, args.workers, {}) for db in args.db]
+    if args.compare_isso:
+        rows.append(run_isso(args, args.isso_workers))
+        kiln_one = run_kiln("sqlite", args, 1, UNMODERATED)
+        isso_one = run_isso(args, 1)
+        rows += [kiln_one, isso_one]
+        ratio = float(kiln_one["per s"]) / float(isso_one["per s"])  # type: ignore[arg-type]
+        p99 = float(kiln_one["p99 ms"]) / float(isso_one["p99 ms"])  # type: ignore[arg-type]
+        print(f"throughput Kiln/Isso (1 process each, moderation off): {ratio:.2f}x; p99 Kiln/Isso: {p99:.2f}")
+    for row in rows:
+        print(json.dumps(row, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
