@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from ..db import session_scope
 from .mailconf import mail_enabled
@@ -12,6 +13,7 @@ from .sender import drain
 
 
 @click.command("send-mail")
+@with_appcontext
 def send_mail_command() -> None:
     """Send every due message in the outbox once (the service's sender thread does this continually)."""
     config = current_app.config
