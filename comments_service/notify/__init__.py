@@ -6,7 +6,6 @@ import logging
 
 from flask import Flask
 
-from . import receivers, views
 from .mailconf import missing_mail_settings, smtp_settings
 
 log = logging.getLogger(__name__)
@@ -14,6 +13,8 @@ log = logging.getLogger(__name__)
 
 def init_app(app: Flask) -> None:
     """Register the email-link pages and the event receivers that queue mail."""
+    from . import receivers, views
+
     smtp_settings(app.config)  # a wrong MAIL_SECURITY is a deployment mistake: fail at start, not at send
     if missing := missing_mail_settings(app.config):
         log.warning("kiln: MAIL_HOST is set but email stays off until %s is set", " and ".join(missing))

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 def queue_moderator_mail(app: Flask, session: Session, comment: Comment) -> int:
     """Queue one message per moderator about a comment awaiting moderation; the caller commits."""
     thread, secret = comment.thread, str(app.config["SECRET_KEY"])
-    parent = comment.parent_id and session.get(Comment, comment.parent_id)
+    parent = session.get(Comment, comment.parent_id) if comment.parent_id is not None else None
     subject = one_line(f"[{site_name(app)}] Comment by {comment.author} awaiting moderation: {thread.title}")
     queued = 0
     for moderator in moderators(session, moderator_addresses(app.config)):
@@ -39,7 +39,7 @@ def queue_moderator_mail(app: Flask, session: Session, comment: Comment) -> int:
         body = render_template(
             "notify/moderate.txt",
             comment=comment,
-            parent=parent or None,
+            parent=parent,
             thread=thread,
             post_url=site_link(app.config, thread.url),
             queue_url=service_link(app, "moderation.queue"),

@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 from comments_service.events import comment_submitted
 from comments_service.models import Role, State
 
+from ..helpers import moderation_token
 from .conftest import SENDER, SITE_URL, SmtpServer
 from .helpers import MOD_EMAIL, add_account, body, comment, moderation_links, outbox, send, submit
 
@@ -94,3 +95,15 @@ def test_the_cli_sends_the_queue_once_and_reports(
 def test_the_cli_refuses_while_email_is_off(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["send-mail"])
     assert result.exit_code == 1 and "Email is off" in result.output
+
+
+def test_a_reply_names_the_comment_it_answers(
+    mail_app: Flask, mod_client: FlaskClient, smtp_server: SmtpServer
+) -> None:
+    parent = submit(mod_client, author="Anna")
+    mod_client.post(f"/moderate/comments/{parent}/approve", data={"csrf_token": moderation_token(mod_client)})
+    add_account(mail_app)
+    submit(mod_client, author="Bert", parent=str(parent))
+    send(mail_app)
+    (mail,) = smtp_server.recorder.wait_for(1)
+    assert f"In reply to: Anna (comment {parent})" in body(mail)
