@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from comments_service.db import session_scope
 from comments_service.events import comment_state_changed
-from comments_service.models import State, User
+from comments_service.models import Comment, State, User
 
 from ..helpers import csrf_token_from
 from .conftest import SmtpServer
@@ -178,5 +178,5 @@ def test_a_link_for_a_vanished_comment_is_not_found(
 ) -> None:
     comment_id, links = _links(moderated, client, smtp_server)
     with session_scope(moderated.config["DATABASE_URL"]) as session:
-        session.delete(session.get(type(comment(moderated, comment_id)), comment_id))
+        session.delete(session.get(Comment, comment_id))
     assert client.get(links["approve"]).status_code == 404
