@@ -11,3 +11,10 @@ graceful_timeout = 20
 accesslog = "-"
 errorlog = "-"
 wsgi_app = "comments_service:create_app()"
+
+
+def post_worker_init(worker):
+    """Start the outbox's mail sender in each worker, so queued email goes out while the service runs."""
+    from comments_service.notify.sender import start_sender
+
+    start_sender(worker.wsgi)

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, db, errors
+from . import cli, db, errors, notify
 from .config import load_config
 from .extensions import csrf, limiter
 
@@ -32,6 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(submission_views.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(moderation_views.bp)
+    notify.init_app(app)
     if app.config["SERVE_SITE"]:
         from . import site_files
 

@@ -18,11 +18,14 @@ def find_user(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(User.username == username))
 
 
-def create_user(session: Session, username: str, password: str, role: Role, display_name: str = "") -> User:
+def create_user(
+    session: Session, username: str, password: str, role: Role, display_name: str = "", email: str = ""
+) -> User:
     """Create an account; the caller commits."""
     user = User(
         username=username,
         display_name=display_name or username,
+        email=email,
         password_hash=generate_password_hash(password),
         role=role,
     )

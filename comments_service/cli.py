@@ -20,6 +20,8 @@ from .db import session_scope
 from .demo import ensure_demo_moderator, load_demo
 from .migrate import upgrade
 from .models import Role
+from .notify.addresses import mailbox
+from .notify.cli import send_mail_command
 
 db_cli = AppGroup("db", help="Manage the comment store's schema.")
 user_cli = AppGroup("user", help="Manage moderator accounts.")
@@ -43,8 +45,9 @@ def db_upgrade() -> None:
     "--role", type=click.Choice([r.value for r in Role]), default=Role.MODERATOR.value, help="What the account may do."
 )
 @click.option("--display-name", default="", help="Name shown on replies; authors match their posts' author by it.")
+@click.option("--email", default="", help="Where moderation mail for this account goes (none if unset).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
-def user_add(username: str, role: str, display_name: str, password_stdin: bool) -> None:
+def user_add(username: str, role: str, display_name: str, email: str, password_stdin: bool) -> None:
     """Create an account."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -52,11 +55,13 @@ def user_add(username: str, role: str, display_name: str, password_stdin: bool) 
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if len(password) < 8:
         raise click.ClickException("The password must have at least 8 characters.")
+    if email and mailbox(email) is None:
+        raise click.ClickException(f"{email!r} is not a plain email address.")
     try:
         with session_scope(_url()) as session:
             if find_user(session, username):
                 raise click.ClickException(f"An account named {username!r} already exists.")
-            create_user(session, username, password, Role(role), display_name)
+            create_user(session, username, password, Role(role), display_name, email)
     except IntegrityError as error:
         raise click.ClickException(f"An account named {username!r} already exists.") from error
     click.echo(f"Created {role} {username}.")
@@ -104,5 +109,5 @@ def bake_command(slug: str | None, bake_all: bool) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the command groups on the app."""
-    for command in (db_cli, user_cli, demo_cli, build_command, bake_command):
+    for command in (db_cli, user_cli, demo_cli, build_command, bake_command, send_mail_command):
         app.cli.add_command(command)

@@ -42,6 +42,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOGIN_RATE_LIMIT", "30 per minute", "Limit on login attempts per address."),
     Setting("TRUSTED_PROXIES", 0, "How many reverse proxies in front set X-Forwarded-For (nginx: 1)."),
     Setting("BAKE_ON_CHANGE", True, "Bake affected pages right after each moderation action."),
+    Setting("SERVICE_URL", "", "Absolute base URL of this service, for links in email; SITE_URL if unset."),
+    Setting("SITE_NAME", "", "The site's name in email; Pelican's SITENAME if unset."),
+    Setting("MAIL_HOST", "", "SMTP server; email is off while this, MAIL_FROM or SITE_URL is unset."),
+    Setting("MAIL_PORT", 587, "SMTP port (587 for STARTTLS, 465 for SSL, 25 for none)."),
+    Setting("MAIL_SECURITY", "starttls", "How to secure the SMTP connection: starttls, ssl or none."),
+    Setting("MAIL_USERNAME", "", "SMTP login; no login if unset."),
+    Setting("MAIL_PASSWORD", "", "SMTP password; set it through KILN_MAIL_PASSWORD, not a file."),
+    Setting("MAIL_FROM", "", "From address of Kiln's email, e.g. 'Blog <blog@example.org>'."),
+    Setting("MAIL_TIMEOUT", 10, "Seconds to wait for the SMTP server before trying again later."),
+    Setting("MAIL_MODERATORS", "", "New-comment mail goes here (comma-separated); else to moderators' accounts."),
+    Setting("MAIL_MAX_ATTEMPTS", 10, "Tries per message before the outbox gives up on it."),
+    Setting("MAIL_RETRY_DELAY", 60, "Seconds before the first retry; each further retry waits twice as long."),
+    Setting("MAIL_RETRY_MAX_DELAY", 6 * 3600, "Longest wait between two tries, in seconds."),
+    Setting("MAIL_POLL_INTERVAL", 30, "Seconds between the sender thread's looks at the outbox."),
+    Setting("MAIL_LINK_MAX_AGE", 7 * 24 * 3600, "Seconds a moderation link in email stays valid."),
+    Setting("MAIL_LINK_RATE_LIMIT", "60 per minute", "Limit on email-link pages and posts per address."),
 )
 
 _KNOWN = {s.name for s in SETTINGS}

@@ -169,6 +169,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(80))
     display_name: Mapped[str] = mapped_column(String(200), default="")
+    # Where moderation mail goes; empty means the account gets none.
+    email: Mapped[str] = mapped_column(String(320), default="")
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[Role] = mapped_column(_enum(Role), default=Role.MODERATOR)
     created: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -234,6 +236,8 @@ class OutboxMessage(Base):
     next_attempt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # Reply notifications carry a one-click unsubscribe link (RFC 8058) in their headers.
+    unsubscribe_url: Mapped[str] = mapped_column(String(2000), default="")
 
 
 class BakeJob(Base):

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 from flask import Config
 
+from ..notify.addresses import mailbox
+
 
 @dataclass(frozen=True)
 class Submission:
@@ -57,8 +59,13 @@ def validate(form: Mapping[str, str], config: Config) -> tuple[Submission | None
         errors["author"] = "is required"
     elif problem := _too_long(author, config["AUTHOR_MAX"]):
         errors["author"] = problem
+    notify = _text(form, "notify") in {"1", "on", "yes", "true"}
     if email and (problem := _too_long(email, config["EMAIL_MAX"]) or _email_problem(email)):
         errors["email"] = problem
+    elif notify and not email:
+        errors["email"] = "is needed to notify you of replies"
+    elif notify and mailbox(email) is None:
+        errors["email"] = "cannot receive reply notifications (use a plain ASCII address)"
     if website and (problem := _too_long(website, config["WEBSITE_MAX"]) or _website_problem(website)):
         errors["website"] = problem
     if not body.strip():
@@ -74,5 +81,4 @@ def validate(form: Mapping[str, str], config: Config) -> tuple[Submission | None
             errors["parent"] = "must be a comment id"
     if errors:
         return None, errors
-    notify = _text(form, "notify") in {"1", "on", "yes", "true"}
     return Submission(author, email, website, body.strip(), parent_id, notify), {}

@@ -53,6 +53,7 @@ def upgrade() -> None:
         sa.Column("next_attempt", sa.DateTime(), nullable=False),
         sa.Column("sent_at", sa.DateTime(), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=False),
+        sa.Column("unsubscribe_url", sa.String(length=2000), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
@@ -104,6 +105,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("username", sa.String(length=80), nullable=False),
         sa.Column("display_name", sa.String(length=200), nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=False),
         sa.Column("password_hash", sa.String(length=300), nullable=False),
         sa.Column(
             "role", sa.Enum("admin", "moderator", "author", name="role", native_enum=False, length=20), nullable=False

@@ -1,0 +1,74 @@
+"""What Kiln writes: a note to moderators about each new comment, and one to subscribers about replies."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from sqlalchemy.orm import Session
+
+from ..models import Comment
+from .addresses import mailbox
+from .compose import one_line
+from .mailconf import moderator_addresses, service_link, site_link, site_name
+from .outbox import enqueue
+from .recipients import moderators, subscribed_parent
+from .tokens import MAIL_ACTIONS, ModerationGrant, Subscription, moderation_token, unsubscribe_token
+
+log = logging.getLogger(__name__)
+
+
+def queue_moderator_mail(app: Flask, session: Session, comment: Comment) -> int:
+    """Queue one message per moderator about a comment awaiting moderation; the caller commits."""
+    thread, secret = comment.thread, str(app.config["SECRET_KEY"])
+    parent = session.get(Comment, comment.parent_id) if comment.parent_id is not None else None
+    subject = one_line(f"[{site_name(app)}] Comment by {comment.author} awaiting moderation: {thread.title}")
+    queued = 0
+    for moderator in moderators(session, moderator_addresses(app.config)):
+        if mailbox(moderator.email) is None:
+            log.warning("kiln: no moderation mail to %r, which is not a plain email address", moderator.email)
+            continue
+        links = {
+            action: service_link(
+                app,
+                "notify.confirm",
+                token=moderation_token(secret, ModerationGrant(comment.id, action, moderator.user_id)),
+            )
+            for action in MAIL_ACTIONS
+        }
+        body = render_template(
+            "notify/moderate.txt",
+            comment=comment,
+            parent=parent,
+            thread=thread,
+            post_url=site_link(app.config, thread.url),
+            queue_url=service_link(app, "moderation.queue"),
+            links=links,
+            days=max(1, int(app.config["MAIL_LINK_MAX_AGE"]) // 86400),
+            site=site_name(app),
+        )
+        enqueue(session, moderator.email, subject, body)
+        queued += 1
+    return queued
+
+
+def queue_reply_mail(app: Flask, session: Session, reply: Comment) -> bool:
+    """Queue a message to the author of the comment a newly approved reply answers, if they asked for it."""
+    parent = subscribed_parent(session, reply)
+    if parent is None or mailbox(parent.email) is None:
+        return False
+    thread = reply.thread
+    token = unsubscribe_token(str(app.config["SECRET_KEY"]), Subscription(parent.email, thread.id))
+    unsubscribe_url = service_link(app, "notify.unsubscribe", token=token)
+    body = render_template(
+        "notify/reply.txt",
+        reply=reply,
+        parent=parent,
+        thread=thread,
+        reply_url=site_link(app.config, f"{thread.url}#comment-{reply.id}"),
+        unsubscribe_url=unsubscribe_url,
+        site=site_name(app),
+    )
+    subject = one_line(f"[{site_name(app)}] {reply.author} replied to your comment on {thread.title}")
+    enqueue(session, parent.email, subject, body, unsubscribe_url=unsubscribe_url)
+    return True

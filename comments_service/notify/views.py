@@ -1,0 +1,122 @@
+"""The pages behind the links in Kiln's email: confirm a moderation action, and unsubscribe from replies."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template
+from itsdangerous import BadData, SignatureExpired
+
+from ..db import db
+from ..extensions import csrf, limiter
+from ..models import Comment, State, User
+from ..moderation.actions import moderate
+from ..store import get_comment
+from .mailconf import site_link
+from .recipients import account, may_moderate, subscribed_thread
+from .recipients import unsubscribe as stop_replies
+from .tokens import ModerationGrant, Subscription, read_moderation_token, read_unsubscribe_token
+
+bp = Blueprint("notify", __name__, url_prefix="/mail", template_folder="templates")
+
+VERBS = {"approve": "Approve", "spam": "Mark as spam", "delete": "Delete"}
+DONE = {"approve": "approved", "spam": "marked as spam", "delete": "deleted"}
+
+
+def _link_limit() -> str:
+    return str(current_app.config["MAIL_LINK_RATE_LIMIT"])
+
+
+@bp.get("/moderate/<token>")
+@limiter.limit(_link_limit)
+def confirm(token: str) -> str:
+    """Show the comment a moderation link is for, with one button to carry the action out."""
+    grant, comment = _granted(token)
+    return render_template(
+        "notify/confirm.html",
+        comment=comment,
+        action=grant.action,
+        verb=VERBS[grant.action],
+        pending=comment.state == State.PENDING,
+        post_url=site_link(current_app.config, comment.thread.url),
+    )
+
+
+@bp.post("/moderate/<token>")
+@limiter.limit(_link_limit)
+def act(token: str) -> str:
+    """Carry out the action a moderation link grants, if the comment still awaits moderation."""
+    grant, comment = _granted(token)
+    actor = _actor(grant)
+    if comment.state != State.PENDING:
+        abort(409, description=f"This comment is no longer awaiting moderation (it is {comment.state.value}).")
+    moderate(db(), comment, grant.action, actor)
+    return render_template(
+        "notify/done.html",
+        message=f"Comment {DONE[grant.action]}.",
+        post_url=site_link(current_app.config, comment.thread.url),
+    )
+
+
+def _granted(token: str) -> tuple[ModerationGrant, Comment]:
+    config = current_app.config
+    try:
+        grant = read_moderation_token(str(config["SECRET_KEY"]), token, int(config["MAIL_LINK_MAX_AGE"]))
+    except SignatureExpired:
+        abort(400, description="This moderation link has expired. Moderate the comment from the queue instead.")
+    except BadData:
+        abort(403, description="This moderation link is not valid.")
+    comment = get_comment(db(), grant.comment_id)
+    if comment is None:
+        abort(404, description="There is no such comment.")
+    return grant, comment
+
+
+def _actor(grant: ModerationGrant) -> User | None:
+    if grant.user_id is None:
+        return None
+    user = account(db(), grant.user_id)
+    if user is None or not may_moderate(user):
+        abort(403, description="This link was sent to an account that can no longer moderate.")
+    return user
+
+
+@bp.get("/unsubscribe/<token>")
+@limiter.limit(_link_limit)
+def unsubscribe_page(token: str) -> str:
+    """Show what an unsubscribe link stops, with one button to stop it."""
+    return _unsubscribe_view(_subscription(token), done=False)
+
+
+# RFC 8058 one-click unsubscribe: the mail client POSTs here with no cookies and no form token, so
+# this endpoint is exempt from CSRF. The signed token in the URL is the proof instead: only someone
+# holding the email can produce it, and the most a forged request could do is what the link's owner
+# asked for anyway (stop mail to that address).
+@bp.post("/unsubscribe/<token>")
+@csrf.exempt
+@limiter.limit(_link_limit)
+def unsubscribe(token: str) -> str:
+    """Stop reply notifications to the token's address on the token's thread."""
+    subscription = _subscription(token)
+    session = db()
+    stop_replies(session, subscription.email, subscription.thread_id)
+    session.commit()
+    return _unsubscribe_view(subscription, done=True)
+
+
+def _subscription(token: str) -> Subscription:
+    try:
+        return read_unsubscribe_token(str(current_app.config["SECRET_KEY"]), token)
+    except BadData:
+        abort(403, description="This unsubscribe link is not valid.")
+
+
+def _unsubscribe_view(subscription: Subscription, done: bool) -> str:
+    thread = subscribed_thread(db(), subscription.thread_id)
+    if thread is None:
+        abort(404, description="That post no longer exists.")
+    return render_template(
+        "notify/unsubscribe.html",
+        done=done,
+        email=subscription.email,
+        title=thread.title or thread.slug,
+        post_url=site_link(current_app.config, thread.url),
+    )
