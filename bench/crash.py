@@ -1,6 +1,6 @@
 """Crash test: SIGKILL Kiln at random moments under load, restart it, and audit every acknowledged comment.
 
-    python -m bench.crash --kills 20 --db sqlite postgresql
+python -m bench.crash --kills 20 --db sqlite postgresql
 """
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ class CrashReport:
         return self.lost == 0 and self.wrong_id == 0 and self.duplicated == 0 and self.integrity
 
 
-def _hammer(target: KilnTarget, slugs: list[str], stop: threading.Event, acks: list[Ack], failures: list[int], index: int) -> None:
+def _hammer(
+    target: KilnTarget, slugs: list[str], stop: threading.Event, acks: list[Ack], failures: list[int], index: int
+) -> None:
     """Post comments until stopped, recording what the service acknowledged."""
     conn = http.client.HTTPConnection("127.0.0.1", target.port, timeout=10)
     sequence = 0
@@ -77,7 +79,8 @@ def run_crash_test(db: str, kills: int = 20, clients: int = 8, workers: int = 2,
                 stop = threading.Event()
                 target = KilnTarget(server.port, lambda: {})
                 hammers = [
-                    threading.Thread(target=_hammer, args=(target, slugs, stop, acks, failures, i)) for i in range(clients)
+                    threading.Thread(target=_hammer, args=(target, slugs, stop, acks, failures, i))
+                    for i in range(clients)
                 ]
                 for hammer in hammers:
                     hammer.start()
@@ -87,7 +90,9 @@ def run_crash_test(db: str, kills: int = 20, clients: int = 8, workers: int = 2,
                 for hammer in hammers:
                     hammer.join()
             result = audit(acks, kiln_bodies(url))
-            return CrashReport(kills, len(acks), result.lost, result.wrong_id, result.duplicated, integrity_ok(url), len(failures))
+            return CrashReport(
+                kills, len(acks), result.lost, result.wrong_id, result.duplicated, integrity_ok(url), len(failures)
+            )
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """Intake benchmark: post comments concurrently to Kiln (and Isso 0.14), then audit what was stored.
 
-    python -m bench.intake --comments 2000 --clients 32 --workers 4 --db sqlite postgresql
-    python -m bench.intake --compare-isso --comments 2000 --clients 32   # one process each, moderation off
+python -m bench.intake --comments 2000 --clients 32 --workers 4 --db sqlite postgresql
+python -m bench.intake --compare-isso --comments 2000 --clients 32   # one process each, moderation off
 """
 
 from __future__ import annotations
@@ -49,7 +49,9 @@ def run_kiln(db: str, args: argparse.Namespace, workers: int, settings: dict[str
             server.start()
             server.wait_ready("/moderate/login")
             try:
-                outcome = run_load(KilnTarget(server.port, lambda: kiln_bodies(url)), args.comments, args.clients, slugs)
+                outcome = run_load(
+                    KilnTarget(server.port, lambda: kiln_bodies(url)), args.comments, args.clients, slugs
+                )
                 memory = peak_rss_mib(server)
             finally:
                 server.stop()
@@ -68,7 +70,9 @@ def run_isso(args: argparse.Namespace, workers: int) -> dict[str, object]:
         server.wait_ready("/latest?limit=1")
         slugs = [f"post-{i}" for i in range(args.threads)]
         try:
-            outcome = run_load(IssoTarget(server.port, lambda: isso_bodies(root / "isso.db")), args.comments, args.clients, slugs)
+            outcome = run_load(
+                IssoTarget(server.port, lambda: isso_bodies(root / "isso.db")), args.comments, args.clients, slugs
+            )
             memory = peak_rss_mib(server)
         finally:
             server.stop()

@@ -62,7 +62,9 @@ class Target:
     def __init__(self, port: int) -> None:
         self.port = port
 
-    def post(self, conn: http.client.HTTPConnection, thread: str, body: str, parent: int | None) -> tuple[int, int | None]:
+    def post(
+        self, conn: http.client.HTTPConnection, thread: str, body: str, parent: int | None
+    ) -> tuple[int, int | None]:
         """Post a comment; return the HTTP status and the acknowledged id."""
         raise NotImplementedError
 
@@ -80,7 +82,9 @@ class KilnTarget(Target):
         super().__init__(port)
         self._read_back = read_back
 
-    def post(self, conn: http.client.HTTPConnection, thread: str, body: str, parent: int | None) -> tuple[int, int | None]:
+    def post(
+        self, conn: http.client.HTTPConnection, thread: str, body: str, parent: int | None
+    ) -> tuple[int, int | None]:
         """Post through the same endpoint the HTML form uses."""
         fields = {"author": "Lezer", "email": "lezer@example.org", "body": body}
         if parent is not None:
@@ -103,7 +107,9 @@ class IssoTarget(Target):
         super().__init__(port)
         self._read_back = read_back
 
-    def post(self, conn: http.client.HTTPConnection, thread: str, body: str, parent: int | None) -> tuple[int, int | None]:
+    def post(
+        self, conn: http.client.HTTPConnection, thread: str, body: str, parent: int | None
+    ) -> tuple[int, int | None]:
         """Post as Isso's own client does."""
         data: dict[str, object] = {"text": body, "author": "Lezer", "email": "lezer@example.org", "title": thread}
         if parent is not None:
