@@ -20,6 +20,7 @@ from .db import session_scope
 from .demo import ensure_demo_moderator, load_demo
 from .migrate import upgrade
 from .models import Role
+from .porting.cli import COMMANDS as porting_commands
 
 db_cli = AppGroup("db", help="Manage the comment store's schema.")
 user_cli = AppGroup("user", help="Manage moderator accounts.")
@@ -104,5 +105,5 @@ def bake_command(slug: str | None, bake_all: bool) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the command groups on the app."""
-    for command in (db_cli, user_cli, demo_cli, build_command, bake_command):
+    for command in (db_cli, user_cli, demo_cli, build_command, bake_command, *porting_commands):
         app.cli.add_command(command)
