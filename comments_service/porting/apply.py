@@ -71,7 +71,7 @@ def add_comments(
     known: dict[str, tuple[int, int]] = {}
     for chunk in _chunks(origins):
         query = select(Comment.origin, Comment.id, Comment.thread_id).where(Comment.origin.in_(chunk))
-        known.update({o: (row_id, thread_id) for o, row_id, thread_id in session.execute(query).tuples() if o})
+        known.update({o: (row_id, thread_id) for o, row_id, thread_id in session.execute(query) if o})
     ids = {origin: row_id for origin, (row_id, _) in known.items()}
     for planned in parents_first(plan.comments):
         progress(1)

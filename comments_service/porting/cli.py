@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.orm import Session
 
 from ..appctx import this_app
@@ -61,7 +61,7 @@ def _guarded(command: Callable[..., None]) -> Callable[..., None]:
         try:
             command(**kwargs)
         except PortingError as error:
-            raise click.ClickException(f"{error} Nothing was imported.") from error
+            raise click.ClickException(f"{str(error).rstrip('.')}. Nothing was imported.") from error
 
     return run
 
@@ -125,6 +125,7 @@ def import_json(file: Path) -> None:
 
 
 @click.command("export")
+@with_appcontext
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def export_command(file: Path) -> None:
     """Write the whole store (no password hashes, sessions or mail) to FILE as JSON."""

@@ -113,7 +113,11 @@ def _spam_filter(value: Any, where: str) -> dict[str, Any]:
 
 def _check_references(data: dict[str, Any], name: str) -> None:
     slugs = {t["slug"] for t in data["threads"]}
-    ids = {c["id"] for c in data["comments"]}
+    ids: set[int] = set()
+    for index, comment in enumerate(data["comments"]):
+        if comment["id"] in ids:
+            raise PortingError(f"{name}: comments[{index}].id: {comment['id']} is used twice")
+        ids.add(comment["id"])
     for index, comment in enumerate(data["comments"]):
         where = f"{name}: comments[{index}]"
         if comment["thread"] not in slugs:

@@ -87,7 +87,7 @@ def _record(row: object, spec: dict[str, str], **given: Any) -> dict[str, Any]:
 
 def export_store(session: Session) -> dict[str, Any]:
     """Return the whole store as plain data in a stable order (no password hashes, sessions or mail)."""
-    slugs = dict(session.execute(select(Thread.id, Thread.slug)).tuples().all())
+    slugs = {row.id: row.slug for row in session.execute(select(Thread.id, Thread.slug))}
     threads = session.scalars(select(Thread).order_by(Thread.slug))
     comments = session.scalars(select(Comment).order_by(Comment.id))
     users = session.scalars(select(User).order_by(User.username))

@@ -150,7 +150,10 @@ def _audit(
 
 
 def _sent_linkbacks(session: Session, records: list[dict[str, Any]], summary: Summary) -> None:
-    existing = set(session.execute(select(SentLinkback.thread_slug, SentLinkback.target_url)).tuples())
+    existing = {
+        (r.thread_slug, r.target_url)
+        for r in session.execute(select(SentLinkback.thread_slug, SentLinkback.target_url))
+    }
     for record in records:
         if (record["thread"], record["target_url"]) in existing:
             summary.skip("sent linkbacks already there", record["target_url"])

@@ -67,6 +67,6 @@ def write_files(files: list[FilePlan], summary: Summary, created: list[Path]) ->
                 continue
             write_atomic(planned.path, data)
         except OSError as error:
-            raise PortingError(f"cannot write {planned.path}: {error.strerror}.") from error
+            raise PortingError(f"cannot write {planned.path}: {error}.") from error
         created.append(planned.path)
         summary.add(f"{planned.what}s written")
