@@ -13,12 +13,14 @@ from sqlalchemy.orm import Session
 from ..baking.requests import request_bake
 from ..models import Comment, Thread
 from ..sanitize import render_body
+from ..submission.validation import _website_problem as website_problem
 from .plan import CommentPlan, ImportPlan, PortingError
 from .summary import Summary
 
 # Column limits; longer text is cut, a longer address or URL is dropped (a cut one would be wrong).
 CUT = {"author": 245, "title": 500, "blog_name": 245, "user_agent": 500}
 DROP = {"email": 100, "website": 200, "ip": 45, "source_url": 2000}
+LINKS = ("website", "source_url")
 CHUNK = 500
 
 
@@ -118,6 +120,11 @@ def _fit(planned: CommentPlan, summary: Summary) -> dict[str, Any]:
         if len(values[name]) > limit:
             values[name] = ""
             summary.note(f"{planned.origin}: {name} longer than {limit} characters, left out.")
+    for name in LINKS:
+        # Pages link to these; only plain web addresses may become links.
+        if values[name] and website_problem(values[name]):
+            summary.note(f"{planned.origin}: {name} {values[name]!r} is not an http(s) URL, left out.")
+            values[name] = ""
     return values
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from ..models import Kind, Role, State
+from ..submission.validation import _website_problem as website_problem
 from .json_format import (
     AUDIT_FIELDS,
     COMMENT_FIELDS,
@@ -67,6 +68,8 @@ def _record(record: Any, spec: dict[str, str], where: str, section: str) -> dict
         if field not in record:
             raise PortingError(f"{where}: field {field!r} is missing")
         out[field] = _field(record[field], kind, f"{where}.{field}")
+        if section == "comments" and field in ("website", "source_url") and out[field] and website_problem(out[field]):
+            raise PortingError(f"{where}.{field}: {website_problem(out[field])}")
         allowed = CHOICES.get((section, field))
         if allowed and out[field] not in allowed:
             raise PortingError(f"{where}.{field}: {out[field]!r} is not one of {', '.join(sorted(allowed))}")

@@ -130,6 +130,7 @@ def _comment(comment_id: int, **fields: object) -> dict[str, object]:
         ({"comments": [_comment(1, state="hidden")]}, "export.json: comments[0].state: 'hidden' is not one of"),
         ({"comments": [_comment(1, thread="b")]}, "export.json: comments[0].thread: no thread 'b' in the file"),
         ({"comments": [_comment(1, created="yesterday")]}, "comments[0].created: 'yesterday' is not an ISO 8601"),
+        ({"comments": [_comment(1, website="javascript:alert(1)")]}, "comments[0].website: must start with http"),
         ({"version": 2}, "export format version 2; this Kiln reads version 1 to 1"),
         ({"comments": [_comment(7), _comment(7, body_source="other")]}, "comments[1].id: 7 is used twice"),
         # Two comments from one origin get past the checks; the store refuses the second, after the thread is in.

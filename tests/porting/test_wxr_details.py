@@ -15,7 +15,7 @@ from comments_service.models import Comment, State
 from .conftest import app_url, invoke, snapshot
 
 COMMENT = """<wp:comment><wp:comment_id>{id}</wp:comment_id><wp:comment_parent>{parent}</wp:comment_parent>
-<wp:comment_author>{author}</wp:comment_author><wp:comment_author_email>{email}
+<wp:comment_author>{author}</wp:comment_author><wp:comment_author_url>{url}</wp:comment_author_url><wp:comment_author_email>{email}
 </wp:comment_author_email><wp:comment_author_IP>192.0.2.{id}</wp:comment_author_IP>
 <wp:comment_date>2020-01-0{id} 12:00:00</wp:comment_date>
 <wp:comment_date_gmt>2020-01-0{id} 10:00:00</wp:comment_date_gmt>
@@ -38,13 +38,13 @@ Second <em>one</em>.]]></content:encoded>
 {comments}</item></channel></rss>"""
 
 
-COMMENT_FIELDS = ("id", "parent", "author", "email", "body", "approved", "user")
+COMMENT_FIELDS = ("id", "parent", "author", "email", "url", "body", "approved", "user")
 COMMENTS = [
-    (1, 0, "Tom &amp;amp; Jerry", "t@example.org", "5 &amp;amp; 6", "1", 0),
-    (2, 1, "<![CDATA[Ann &amp; Co]]>", "x@example.org", "Thanks", "1", 7),
-    (3, 2, "<![CDATA[Bob &amp;amp; Co]]>", "ANN@example.org", "line one\nline two", "0", 0),
-    (4, 3, "Spammer", "s@example.org", "buy", "spam", 0),
-    (5, 0, "Gone", "g@example.org", "oops", "trash", 0),
+    (1, 0, "Tom &amp;amp; Jerry", "t@example.org", "https://tom.example/", "5 &amp;amp; 6", "1", 0),
+    (2, 1, "<![CDATA[Ann &amp; Co]]>", "x@example.org", "", "Thanks", "1", 7),
+    (3, 2, "<![CDATA[Bob &amp;amp; Co]]>", "ANN@example.org", "", "line one\nline two", "0", 0),
+    (4, 3, "Spammer", "s@example.org", "javascript:alert(1)", "buy", "spam", 0),
+    (5, 0, "Gone", "g@example.org", "", "oops", "trash", 0),
 ]
 
 
@@ -95,7 +95,7 @@ def test_fields_states_and_authors_carry_over_with_entities_decoded_once(
             State.SPAM,
             State.DELETED,
         )
-        assert spam.parent_id == third.id
+        assert spam.parent_id == third.id and spam.website == "" and first.website == "https://tom.example/"
         assert first.created.isoformat() == "2020-01-01T10:00:00+00:00"
 
 
