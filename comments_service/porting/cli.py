@@ -44,7 +44,11 @@ def _finish(summary: Summary, session: Session | None) -> None:
     for line in summary.lines():
         click.echo(line)
     if session is not None:
-        bake_requested(session)
+        try:
+            bake_requested(session)
+        except OSError as error:
+            # The import is committed; only refreshing already-built pages failed.
+            click.echo(f"Imported, but rebaking the built pages failed: {error}", err=True)
     click.echo("Run `flask --app comments_service build` to publish new posts and threads.")
 
 
