@@ -22,6 +22,7 @@ from .migrate import upgrade
 from .models import Role
 from .notify.addresses import mailbox
 from .notify.cli import send_mail_command
+from .porting.cli import COMMANDS as porting_commands
 
 db_cli = AppGroup("db", help="Manage the comment store's schema.")
 user_cli = AppGroup("user", help="Manage moderator accounts.")
@@ -109,5 +110,5 @@ def bake_command(slug: str | None, bake_all: bool) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the command groups on the app."""
-    for command in (db_cli, user_cli, demo_cli, build_command, bake_command, send_mail_command):
+    for command in (db_cli, user_cli, demo_cli, build_command, bake_command, send_mail_command, *porting_commands):
         app.cli.add_command(command)

@@ -1,0 +1,137 @@
+"""Carry out an import plan in the store: threads, then comments parents first, nothing twice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import fields
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from ..baking.requests import request_bake
+from ..models import Comment, Thread
+from ..sanitize import render_body
+from ..submission.validation import _website_problem as website_problem
+from .plan import CommentPlan, ImportPlan, PortingError
+from .summary import Summary
+
+# Column limits; longer text is cut, a longer address or URL is dropped (a cut one would be wrong).
+CUT = {"author": 245, "title": 500, "blog_name": 245, "user_agent": 500}
+DROP = {"email": 100, "website": 200, "ip": 45, "source_url": 2000}
+LINKS = ("website", "source_url")
+CHUNK = 500
+
+
+def ensure_threads(session: Session, plan: ImportPlan, summary: Summary) -> dict[str, Thread]:
+    """Return the plan's threads by slug, creating the ones the store does not have."""
+    slugs = sorted(plan.threads)
+    found = {
+        t.slug: t for chunk in _chunks(slugs) for t in session.scalars(select(Thread).where(Thread.slug.in_(chunk)))
+    }
+    for slug in slugs:
+        wanted = plan.threads[slug]
+        thread = found.get(slug)
+        if thread is None:
+            values = {f.name: getattr(wanted, f.name) for f in fields(wanted)}
+            values["title"], values["author"] = _cut(wanted.title, 500), _cut(wanted.author, 200)
+            thread = found[slug] = Thread(**values)
+            session.add(thread)
+            summary.add("threads created")
+        elif wanted.closed and not thread.closed:
+            thread.closed = True
+            summary.note(f"{slug}: closed for new comments, as it was on the old site.")
+    session.flush()
+    return found
+
+
+def parents_first(comments: list[CommentPlan]) -> list[CommentPlan]:
+    """Order comments so each comes after its parent (files may list replies first)."""
+    by_origin = {c.origin: c for c in comments}
+    depth: dict[str, int] = {}
+
+    def depth_of(comment: CommentPlan) -> int:
+        seen = []
+        current: CommentPlan | None = comment
+        while current is not None and current.origin not in depth and current.origin not in seen:
+            seen.append(current.origin)
+            current = by_origin.get(current.parent_origin or "")
+        base = depth.get(current.origin, 0) if current is not None else 0
+        for offset, origin in enumerate(reversed(seen), start=1):
+            depth[origin] = base + offset
+        return depth[comment.origin]
+
+    return sorted(comments, key=depth_of)
+
+
+def add_comments(
+    session: Session, plan: ImportPlan, summary: Summary, threads: dict[str, Thread], progress: Callable[[int], None]
+) -> None:
+    """Insert the plan's comments that are not in the store yet, linking replies to parents."""
+    origins = [c.origin for c in plan.comments]
+    known: dict[str, tuple[int, int]] = {}
+    for chunk in _chunks(origins):
+        query = select(Comment.origin, Comment.id, Comment.thread_id).where(Comment.origin.in_(chunk))
+        known.update({o: (row_id, thread_id) for o, row_id, thread_id in session.execute(query) if o})
+    ids = {origin: row_id for origin, (row_id, _) in known.items()}
+    for planned in parents_first(plan.comments):
+        progress(1)
+        thread = threads[planned.slug]
+        if planned.origin in known:
+            elsewhere = known[planned.origin][1] != thread.id
+            reason = "entries whose origin is already used on another post" if elsewhere else "already imported"
+            summary.skip(reason, planned.origin)
+            continue
+        parent_id = ids.get(planned.parent_origin) if planned.parent_origin else None
+        if planned.parent_origin and parent_id is None:
+            summary.note(f"{planned.origin}: its parent is not in the file, so it is shown at the top level.")
+        ids[planned.origin] = _insert(session, planned, thread, parent_id, summary)
+        request_bake(session, planned.slug)
+        summary.add(f"{planned.kind.value}s ({planned.state.value})")
+
+
+def _insert(session: Session, planned: CommentPlan, thread: Thread, parent_id: int | None, summary: Summary) -> int:
+    values = _fit(planned, summary)
+    row = Comment(
+        thread_id=thread.id,
+        parent_id=parent_id,
+        body_html=render_body(planned.body_source, planned.body_format),
+        **values,
+    )
+    session.add(row)
+    try:
+        # One flush per row, so a failure names the entry it failed on.
+        session.flush()
+    except SQLAlchemyError as error:
+        raise PortingError(f"the store refused {planned.origin}: {getattr(error, 'orig', error)}") from error
+    return row.id
+
+
+def _fit(planned: CommentPlan, summary: Summary) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        f.name: getattr(planned, f.name) for f in fields(planned) if f.name not in ("slug", "parent_origin")
+    }
+    for name, limit in CUT.items():
+        if len(values[name]) > limit:
+            values[name] = _cut(values[name], limit)
+            summary.note(f"{planned.origin}: {name} shortened to {limit} characters.")
+    for name, limit in DROP.items():
+        if len(values[name]) > limit:
+            values[name] = ""
+            summary.note(f"{planned.origin}: {name} longer than {limit} characters, left out.")
+    for name in LINKS:
+        # Pages link to these; only plain web addresses may become links.
+        if values[name] and website_problem(values[name]):
+            summary.note(f"{planned.origin}: {name} {values[name]!r} is not an http(s) URL, left out.")
+            values[name] = ""
+    return values
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _chunks(values: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]

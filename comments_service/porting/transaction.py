@@ -1,0 +1,72 @@
+"""Run an import as one transaction: the store and the content folder change together or not at all."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from ..baking.atomic import write_atomic
+from ..db import new_session
+from ..models import AuditEntry
+from .apply import add_comments, ensure_threads
+from .plan import FilePlan, ImportPlan, PortingError
+from .summary import Summary
+
+
+def in_one_transaction(database_url: str, source: str, work: Callable[[Session, list[Path]], None]) -> Session:
+    """Run work and commit; on failure roll back, delete the files work created, and raise PortingError.
+
+    Returns the (closed) session, whose requested bakes `bake_requested` can still pick up.
+    """
+    session = new_session(database_url)
+    created: list[Path] = []
+    try:
+        work(session, created)
+        session.commit()
+    except (SQLAlchemyError, OSError, PortingError) as error:
+        session.rollback()
+        for path in created:
+            path.unlink(missing_ok=True)
+        if isinstance(error, PortingError):
+            raise
+        raise PortingError(f"{source}: {error}") from error
+    finally:
+        session.close()
+    return session
+
+
+def run_plan(database_url: str, plan: ImportPlan, summary: Summary, progress: Callable[[int], None]) -> Session:
+    """Apply an import plan to the store and the content folder in one transaction."""
+
+    def work(session: Session, created: list[Path]) -> None:
+        threads = ensure_threads(session, plan, summary)
+        add_comments(session, plan, summary, threads, progress)
+        write_files(plan.files, summary, created)
+        if summary.added:
+            detail = json.dumps({"source": plan.source, **summary.added}, sort_keys=True)
+            session.add(AuditEntry(action="import", detail=detail))
+
+    return in_one_transaction(database_url, plan.source, work)
+
+
+def write_files(files: list[FilePlan], summary: Summary, created: list[Path]) -> None:
+    """Write new content files; leave identical ones be and never overwrite different ones."""
+    for planned in files:
+        data = planned.text.encode("utf-8")
+        try:
+            if planned.path.exists():
+                same = planned.path.read_bytes() == data
+                reason = (
+                    "content files already there" if same else "content files that exist with other text (left alone)"
+                )
+                summary.skip(reason, planned.path.name)
+                continue
+            write_atomic(planned.path, data)
+        except OSError as error:
+            raise PortingError(f"cannot write {planned.path}: {error}.") from error
+        created.append(planned.path)
+        summary.add(f"{planned.what}s written")
