@@ -18,8 +18,9 @@ from .baking.site import full_build
 from .baking.trigger import site_of
 from .db import session_scope
 from .demo import ensure_demo_moderator, load_demo
+from .linkbacks.commands import send_after_build, send_linkbacks_command
 from .migrate import upgrade
-from .models import Role
+from .models import Role, utcnow
 
 db_cli = AppGroup("db", help="Manage the comment store's schema.")
 user_cli = AppGroup("user", help="Manage moderator accounts.")
@@ -79,11 +80,19 @@ def demo_moderator() -> None:
 
 
 @click.command("build")
-def build_command() -> None:
+@click.option(
+    "--send-linkbacks/--no-send-linkbacks",
+    default=None,
+    help="Ping the pages that posts new in this build link to (default: the SEND_LINKBACKS_AFTER_BUILD setting).",
+)
+def build_command(send_linkbacks: bool | None) -> None:
     """Run a full Pelican build of the site with every comment baked in."""
     site = site_of(this_app())
+    started = utcnow()
     full_build(site)
     click.echo(f"Built the site into {site.output}.")
+    if current_app.config["SEND_LINKBACKS_AFTER_BUILD"] if send_linkbacks is None else send_linkbacks:
+        send_after_build(started)
 
 
 @click.command("bake")
@@ -104,5 +113,5 @@ def bake_command(slug: str | None, bake_all: bool) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the command groups on the app."""
-    for command in (db_cli, user_cli, demo_cli, build_command, bake_command):
+    for command in (db_cli, user_cli, demo_cli, build_command, bake_command, send_linkbacks_command):
         app.cli.add_command(command)

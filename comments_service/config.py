@@ -41,6 +41,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SUBMIT_RATE_LIMIT", "30 per minute;300 per hour", "Limit on comment posts per address."),
     Setting("LOGIN_RATE_LIMIT", "30 per minute", "Limit on login attempts per address."),
     Setting("TRUSTED_PROXIES", 0, "How many reverse proxies in front set X-Forwarded-For (nginx: 1)."),
+    Setting("LINKBACK_RATE_LIMIT", "20 per minute;200 per hour", "Limit on linkback pings per client address."),
+    Setting("LINKBACK_SOURCE_RATE_LIMIT", "5 per minute;50 per hour", "Limit on linkback pings per source host."),
+    Setting("FETCH_DEADLINE", 10.0, "Seconds one outbound fetch may take in all, redirects included."),
+    Setting("FETCH_MAX_BYTES", 1024 * 1024, "Largest response body an outbound fetch reads."),
+    Setting("LINKBACKS_ALLOW_LOOPBACK", False, "Tests only (needs TESTING): let fetches reach 127.0.0.1 and ::1."),
+    Setting("WEBMENTION_WORKERS", 2, "Threads that verify received webmentions in the background."),
+    Setting("WEBMENTION_QUEUE_MAX", 100, "Webmentions waiting for verification before new ones get 429."),
+    Setting("SEND_LINKBACKS_AFTER_BUILD", False, "After `flask build`, send linkbacks from posts new in that build."),
     Setting("BAKE_ON_CHANGE", True, "Bake affected pages right after each moderation action."),
 )
 
