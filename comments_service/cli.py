@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.exc import IntegrityError
 
 from .accounts import create_user, find_user
@@ -85,6 +85,7 @@ def demo_moderator() -> None:
     default=None,
     help="Ping the pages that posts new in this build link to (default: the SEND_LINKBACKS_AFTER_BUILD setting).",
 )
+@with_appcontext
 def build_command(send_linkbacks: bool | None) -> None:
     """Run a full Pelican build of the site with every comment baked in."""
     site = site_of(this_app())

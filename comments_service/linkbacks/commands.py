@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from ..appctx import this_app
 from ..baking.trigger import site_of
@@ -64,6 +65,7 @@ def _report(slug_label: str, results: list[Result]) -> None:
 
 @click.command("send-linkbacks")
 @click.argument("slug")
+@with_appcontext
 def send_linkbacks_command(slug: str) -> None:
     """Send Webmention, Pingback or TrackBack pings from post SLUG to the pages it links to."""
     _report(slug, _send(this_app(), [slug]))

@@ -110,9 +110,12 @@ def send_from(session: Session, thread: Thread, post: Post, policy: fetcher.Poli
 def send_one(post: Post, target: str, policy: fetcher.Policy) -> Result:
     """Discover target's endpoint and ping it."""
     try:
-        endpoint = discover(fetcher.get(target, policy), target)
+        page = fetcher.get(target, policy)
     except fetcher.FetchError as error:
         return Result(target, "", "", FAILED, f"cannot fetch the page: {error}")
+    if page.status >= 400:
+        return Result(target, "", "", FAILED, f"the page answered HTTP {page.status}")
+    endpoint = discover(page, target)
     if endpoint is None:
         return Result(target, "", "", NO_ENDPOINT)
     senders = {"webmention": _webmention, "pingback": _pingback, "trackback": _trackback}

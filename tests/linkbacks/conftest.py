@@ -11,6 +11,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from comments_service.linkbacks.fetcher import Policy
+from comments_service.linkbacks.worker import verification_queue
 
 from .netguard import NetGuard, install
 from .pages import PageServer, start_page_server, stop_page_server
@@ -44,10 +45,12 @@ def site_dir(site_dir: Path) -> Path:
 
 
 @pytest.fixture
-def lb_app(app: Flask) -> Flask:
+def lb_app(app: Flask) -> Iterator[Flask]:
     """The service, allowed (as a test) to fetch source pages from loopback."""
     app.config.update(LINKBACKS_ALLOW_LOOPBACK=True, FETCH_DEADLINE=5.0)
-    return app
+    yield app
+    # No verification may outlive the test (and its network guard).
+    assert verification_queue(app).wait_idle(10)
 
 
 @pytest.fixture
