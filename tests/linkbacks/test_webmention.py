@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from flask import Flask
@@ -14,7 +15,7 @@ from ..helpers import moderation_token
 from .conftest import POST, SITE
 from .helpers import approve, close_thread, linkbacks, post_form, source_html, trackbacks_section
 from .netguard import NetGuard
-from .pages import PageServer
+from .pages import PageServer, huge, trickle
 
 
 def _mention(live: str, app: Flask, source: str, target: str = POST) -> None:
@@ -142,3 +143,14 @@ def test_webmentions_are_limited_per_client_address_and_per_source_host(
     response = client.post("/webmention", data={"source": "x", "target": POST})
     assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
     assert verification_queue(lb_app).wait_idle(10)
+
+
+def test_the_service_abandons_huge_and_trickling_sources_within_its_limits(
+    live: str, pages: PageServer, lb_app: Flask
+) -> None:
+    lb_app.config.update(FETCH_DEADLINE=1.0, FETCH_MAX_BYTES=64 * 1024)
+    started = time.monotonic()
+    for source in (pages.handler("/huge", huge(50 * 1024 * 1024, False)), pages.handler("/slow", trickle(False))):
+        _mention(live, lb_app, source)
+    assert time.monotonic() - started < 4
+    assert linkbacks(lb_app) == []
