@@ -25,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
+    from .linkbacks import views as linkback_views
     from .moderation import auth
     from .moderation import views as moderation_views
     from .submission import views as submission_views
@@ -33,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(moderation_views.bp)
     notify.init_app(app)
+    app.register_blueprint(linkback_views.bp)
     if app.config["SERVE_SITE"]:
         from . import site_files
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.exc import IntegrityError
 
 from .accounts import create_user, find_user
@@ -18,8 +18,9 @@ from .baking.site import full_build
 from .baking.trigger import site_of
 from .db import session_scope
 from .demo import ensure_demo_moderator, load_demo
+from .linkbacks.commands import send_after_build, send_linkbacks_command
 from .migrate import upgrade
-from .models import Role
+from .models import Role, utcnow
 from .notify.addresses import mailbox
 from .notify.cli import send_mail_command
 from .porting.cli import COMMANDS as porting_commands
@@ -85,11 +86,20 @@ def demo_moderator() -> None:
 
 
 @click.command("build")
-def build_command() -> None:
+@click.option(
+    "--send-linkbacks/--no-send-linkbacks",
+    default=None,
+    help="Ping the pages that posts new in this build link to (default: the SEND_LINKBACKS_AFTER_BUILD setting).",
+)
+@with_appcontext
+def build_command(send_linkbacks: bool | None) -> None:
     """Run a full Pelican build of the site with every comment baked in."""
     site = site_of(this_app())
+    started = utcnow()
     full_build(site)
     click.echo(f"Built the site into {site.output}.")
+    if current_app.config["SEND_LINKBACKS_AFTER_BUILD"] if send_linkbacks is None else send_linkbacks:
+        send_after_build(started)
 
 
 @click.command("bake")
@@ -110,5 +120,6 @@ def bake_command(slug: str | None, bake_all: bool) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the command groups on the app."""
-    for command in (db_cli, user_cli, demo_cli, build_command, bake_command, send_mail_command, *porting_commands):
+    commands = (db_cli, user_cli, demo_cli, build_command, bake_command, send_mail_command, send_linkbacks_command)
+    for command in (*commands, *porting_commands):
         app.cli.add_command(command)

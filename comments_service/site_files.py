@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, send_from_directory
+from flask import Blueprint, Response, abort, request, send_from_directory
 
 from .appctx import this_app
 from .baking.trigger import site_of
+from .linkbacks.advertise import add_discovery_headers
 
 bp = Blueprint("site_files", __name__)
 
@@ -21,4 +22,6 @@ def page(filename: str) -> Response:
         filename += "index.html"
     if any(part.startswith(".") for part in Path(filename).parts):
         abort(404)
-    return send_from_directory(output, filename, max_age=0)
+    response = send_from_directory(output, filename, max_age=0)
+    add_discovery_headers(response, request.host_url)
+    return response

@@ -72,9 +72,14 @@ def _environment(templates: str, timezone: str) -> Environment:
 
 def render_region(region: str, view: ThreadView, options: RenderOptions) -> str:
     """Render one region's inner HTML for a thread."""
-    env = _environment(options.theme_templates, options.timezone)
-    template = env.get_template(REGION_TEMPLATES[region])
-    return template.render(thread=view, service_url=options.service_url, site_url=options.site_url)
+    return render_theme_template(
+        REGION_TEMPLATES[region], options, thread=view, service_url=options.service_url, site_url=options.site_url
+    )
+
+
+def render_theme_template(name: str, options: RenderOptions, **context: Any) -> str:
+    """Render one of the theme's kiln/ templates in the comment regions' (autoescaping) environment."""
+    return _environment(options.theme_templates, options.timezone).get_template(name).render(**context)
 
 
 def fenced_region(region: str, view: ThreadView, options: RenderOptions) -> Markup:

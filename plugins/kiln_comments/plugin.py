@@ -13,7 +13,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from comments_service.baking.manifest import Manifest
 from comments_service.db import session_scope
-from comments_service.rendering.render import RenderOptions, fenced_region, options_from_pelican
+from comments_service.linkbacks.advertise import endpoints_at
+from comments_service.linkbacks.targets import is_absolute
+from comments_service.rendering.render import (
+    RenderOptions,
+    fenced_region,
+    options_from_pelican,
+    render_theme_template,
+)
 from comments_service.rendering.thread_view import ThreadView, empty_view
 from comments_service.store import PostInfo, sync_posts, thread_views
 
@@ -31,6 +38,7 @@ class _Build:
         self.views: dict[str, ThreadView] = {}
         self.manifest = Manifest()
         self._unwritten: set[str] = set()
+        self._head_warned = False
 
     def region(self, name: str, content: Any) -> Markup:
         """Render a fenced region for a post and note it for the next written file."""
@@ -38,6 +46,26 @@ class _Build:
         view = self.views.get(slug) or empty_view(slug, _closed_by_metadata(content))
         self._unwritten.add(slug)
         return fenced_region(name, view, self.options)
+
+    def head(self, content: Any) -> Markup:
+        """Render the linkback discovery links and TrackBack RDF for a post's <head>."""
+        site, service = self.options.site_url, self.options.service_url
+        if not (is_absolute(site) and is_absolute(service)):
+            if not self._head_warned:
+                log.warning("%s SITEURL and KILN['SERVICE_URL'] must be absolute to advertise linkbacks", PREFIX)
+                self._head_warned = True
+            return Markup("")
+        endpoints = endpoints_at(service)
+        html = render_theme_template(
+            "kiln/head.html",
+            self.options,
+            post_url=f"{site}/{content.url}",
+            title=Markup(content.title).striptags(),
+            pingback=endpoints.pingback,
+            webmention=endpoints.webmention,
+            trackback=endpoints.trackback(content.slug),
+        )
+        return Markup(html)
 
     def written(self, path: str) -> None:
         """Attribute the regions rendered since the last write to this file."""
@@ -79,9 +107,10 @@ def start_build(pelican: Any) -> None:
 
 
 def add_template_globals(generator: Any) -> None:
-    """Give the theme its kiln_comments() and kiln_count() functions."""
+    """Give the theme its kiln_comments(), kiln_count() and kiln_head() functions."""
     generator.env.globals["kiln_comments"] = _kiln_comments
     generator.env.globals["kiln_count"] = _kiln_count
+    generator.env.globals["kiln_head"] = _kiln_head
 
 
 def _kiln_comments(content: Any) -> Markup:
@@ -92,6 +121,11 @@ def _kiln_comments(content: Any) -> Markup:
 def _kiln_count(content: Any) -> Markup:
     assert _build is not None
     return _build.region("count", content)
+
+
+def _kiln_head(content: Any) -> Markup:
+    assert _build is not None
+    return _build.head(content)
 
 
 def load_threads(generators: list[Any]) -> None:

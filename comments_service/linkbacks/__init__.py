@@ -1,0 +1,1 @@
+"""Linkbacks: TrackBack, Pingback and Webmention received, verified and held for moderation, and sent."""

@@ -1,0 +1,31 @@
+"""Untrusted titles, names and excerpts reduced to plain text: markup stripped by bleach, shown escaped."""
+
+from __future__ import annotations
+
+import html
+
+import bleach
+
+TITLE_MAX = 500
+NAME_MAX = 245
+EXCERPT_MAX = 1000
+EXCERPT_CONTEXT = 150
+
+
+def plain_text(value: str, limit: int) -> str:
+    """Strip every tag to its text, collapse whitespace and cut to at most limit characters."""
+    stripped = bleach.clean(value, tags=set(), attributes={}, strip=True, strip_comments=True)
+    # bleach leaves entities escaped for HTML output; the templates escape again, so store the text itself.
+    text = " ".join(html.unescape(stripped).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def excerpt_around(text: str, start: int, end: int, context: int = EXCERPT_CONTEXT) -> str:
+    """Return the whole words around text[start:end], marking cut ends with an ellipsis."""
+    left, right = max(0, start - context), min(len(text), end + context)
+    piece = text[left:right]
+    if left > 0 and " " in text[left:start]:
+        piece = piece.split(" ", 1)[1]
+    if right < len(text) and " " in text[end:right]:
+        piece = piece.rsplit(" ", 1)[0]
+    return plain_text(("…" if left > 0 else "") + piece + ("…" if right < len(text) else ""), EXCERPT_MAX)

@@ -1,0 +1,48 @@
+"""TrackBack 1.2: a form-encoded ping for one post, checked against the page it names."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy.orm import Session
+
+from ..models import Kind, Thread
+from .receive import Answer, Duplicate, Sender, hold, mention_from
+from .records import find_linkback
+from .targets import is_absolute, post_url
+from .throttle import source_host_allowed
+from .verify import Outcome, verify
+
+URL_MAX = 2000
+REFUSALS = {
+    Outcome.NO_LINK: "The page at that URL does not link to this post.",
+    Outcome.GONE: "The page at that URL does not exist.",
+    Outcome.MISSING: "The page at that URL does not exist.",
+    Outcome.UNAVAILABLE: "The page at that URL could not be fetched.",
+}
+
+
+def receive(session: Session, thread: Thread | None, form: Mapping[str, str], sender: Sender) -> Answer:
+    """Check a TrackBack ping for a post and hold it for moderation."""
+    if thread is None:
+        return Answer(404, "There is no post with that address.")
+    if thread.is_closed:
+        return Answer(403, "Trackbacks on this entry are closed.")
+    url = (form.get("url") or "").strip()
+    if not url:
+        return Answer(400, "The url field is required.", {"url": "is required"})
+    if len(url) > URL_MAX or not is_absolute(url):
+        return Answer(400, "The url must be an absolute http or https URL.", {"url": "is not an http(s) URL"})
+    if not source_host_allowed(url):
+        return Answer(429, "Too many pings from that site; try again later.")
+    if find_linkback(session, thread, url) is not None:
+        return Answer(409, "This post already has a trackback from that URL.")
+    found = verify(url, post_url(sender.site_base, thread), sender.policy)
+    if found.outcome is not Outcome.LINKS:
+        return Answer(400, REFUSALS[found.outcome])
+    given = {name: form.get(name) or "" for name in ("title", "excerpt", "blog_name")}
+    try:
+        hold(session, thread, mention_from(Kind.TRACKBACK, url, found, **given), sender)
+    except Duplicate:
+        return Answer(409, "This post already has a trackback from that URL.")
+    return Answer(200, "")

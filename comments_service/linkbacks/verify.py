@@ -1,0 +1,81 @@
+"""Fetch a linkback's source and find the link to our post in it, with a title and excerpt."""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from . import fetcher
+from .page import Page, read_page
+from .targets import normalize
+from .text import NAME_MAX, TITLE_MAX, excerpt_around, plain_text
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(enum.Enum):
+    """What fetching the source showed."""
+
+    LINKS = "links"  # the source links to the target
+    NO_LINK = "no-link"  # the source answered 200 without the link
+    GONE = "gone"  # the source answered 410
+    MISSING = "missing"  # the source answered 404
+    UNAVAILABLE = "unavailable"  # refused, unreachable, too big, too slow, wrong type: never said why outside
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The outcome of checking a source, with what to show if it links to us."""
+
+    outcome: Outcome
+    title: str = ""
+    excerpt: str = ""
+    site_name: str = ""
+
+
+def verify(source: str, target: str, policy: fetcher.Policy) -> Verification:
+    """Fetch source and tell whether it links to target."""
+    try:
+        response = fetcher.get(source, policy)
+    except fetcher.FetchError as error:
+        log.info("kiln linkbacks: cannot fetch %s: %s", source, error)
+        return Verification(Outcome.UNAVAILABLE)
+    if response.status == 410:
+        return Verification(Outcome.GONE)
+    if response.status == 404:
+        return Verification(Outcome.MISSING)
+    if not 200 <= response.status < 300:
+        log.info("kiln linkbacks: %s answered %s", source, response.status)
+        return Verification(Outcome.UNAVAILABLE)
+    return mention_in(read_page(response), target)
+
+
+def mention_in(page: Page, target: str) -> Verification:
+    """Find target among a page's links (or, in plain text, its words) and describe the mention."""
+    span = _text_span(page.text, target) if page.plain else _link_span(page, normalize(target))
+    if span is None:
+        return Verification(Outcome.NO_LINK)
+    host = urlsplit(page.url).hostname or ""
+    return Verification(
+        Outcome.LINKS,
+        title=plain_text(page.title, TITLE_MAX) or host,
+        excerpt=excerpt_around(page.text, *span),
+        site_name=plain_text(page.site_name, NAME_MAX) or host,
+    )
+
+
+def _text_span(text: str, target: str) -> tuple[int, int] | None:
+    # A text/plain source has no elements; the target written out in it counts as a link.
+    start = text.find(target)
+    return (start, start + len(target)) if start >= 0 else None
+
+
+def _link_span(page: Page, wanted: str | None) -> tuple[int, int] | None:
+    if wanted is None:
+        return None
+    for link in page.links:
+        if link.tag != "link" and link.href is not None and normalize(urljoin(page.url, link.href)) == wanted:
+            return (link.offset, link.offset)
+    return None
