@@ -59,8 +59,9 @@ class Target:
 
     name = "target"
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, read_back: Callable[[], dict[int, str]]) -> None:
         self.port = port
+        self._read_back = read_back
 
     def post(
         self, conn: http.client.HTTPConnection, thread: str, body: str, parent: int | None
@@ -69,18 +70,14 @@ class Target:
         raise NotImplementedError
 
     def stored(self) -> dict[int, str]:
-        """Return every stored comment's body by id."""
-        raise NotImplementedError
+        """Return every stored comment's body by id, read straight from the service's store."""
+        return self._read_back()
 
 
 class KilnTarget(Target):
     """Kiln's public form endpoint, answering JSON."""
 
     name = "kiln"
-
-    def __init__(self, port: int, read_back: Callable[[], dict[int, str]]) -> None:
-        super().__init__(port)
-        self._read_back = read_back
 
     def post(
         self, conn: http.client.HTTPConnection, thread: str, body: str, parent: int | None
@@ -93,19 +90,12 @@ class KilnTarget(Target):
         conn.request("POST", f"/comments/{thread}/", urlencode(fields), headers)
         return _json_id(conn.getresponse())
 
-    def stored(self) -> dict[int, str]:
-        """Read the store directly: it is the source of truth."""
-        return self._read_back()
 
 
 class IssoTarget(Target):
     """Isso's JSON API."""
 
     name = "isso"
-
-    def __init__(self, port: int, read_back: Callable[[], dict[int, str]]) -> None:
-        super().__init__(port)
-        self._read_back = read_back
 
     def post(
         self, conn: http.client.HTTPConnection, thread: str, body: str, parent: int | None
@@ -118,9 +108,6 @@ class IssoTarget(Target):
         conn.request("POST", f"/new?uri=%2F{thread}%2F", json.dumps(data), headers)
         return _json_id(conn.getresponse())
 
-    def stored(self) -> dict[int, str]:
-        """Read Isso's SQLite store."""
-        return self._read_back()
 
 
 def _json_id(response: http.client.HTTPResponse) -> tuple[int, int | None]:
