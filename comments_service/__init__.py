@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, db, errors
+from . import cli, db, errors, spam
 from .config import load_config
 from .extensions import csrf, limiter
 
@@ -23,6 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     errors.init_app(app)
+    spam.init_app(app)
     cli.init_app(app)
 
     from .moderation import auth
