@@ -43,7 +43,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PUBLIC_RATE_LIMIT", "120 per minute;1000 per hour", "Limit per address on each endpoint without its own."),
     Setting(
         "SPAM_CHECKS",
-        "honeypot,duplicate,flood,disallowed,moderation_words,links,learning_filter,known_author",
+        "honeypot,duplicate,flood,disallowed,moderation_words,links,gibberish,learning_filter,known_author",
         "The spam checks each submission goes through, comma-separated (see comments_service/spam/).",
     ),
     Setting(

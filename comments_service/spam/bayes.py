@@ -1,4 +1,4 @@
-"""A naive Bayes spam score in the SpamBayes manner: token probabilities combined by chi-square."""
+"""A naive Bayes spam score in Paul Graham's manner, with Gary Robinson's smoothing of rare tokens."""
 
 from __future__ import annotations
 
@@ -8,28 +8,47 @@ import string
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
-# Robinson's smoothing: a token seen n times counts as n observations plus
-# STRENGTH observations of the neutral probability.
-STRENGTH = 0.45
+from .gibberish import odd_words
+from .links import URL_IN_TEXT
+
+# A token seen n times counts as n observations plus STRENGTH observations of
+# the neutral probability, so a token seen once or twice cannot decide alone.
+STRENGTH = 1.0
 NEUTRAL = 0.5
-# Tokens closer to neutral than this are noise; at most MAX_CLUES tokens decide.
+# The MAX_CLUES tokens furthest from neutral decide; nearer than MIN_DISTANCE is noise.
 MIN_DISTANCE = 0.1
-MAX_CLUES = 150
+MAX_CLUES = 15
 MAX_TOKEN = 100  # spam_tokens.token is String(100)
 
-_URL_IN_TEXT = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_WORD_STRIP = string.punctuation + "“”‘’«»…"
-_PIECES = re.compile(r"[^\W_]+")
+_STRIP = string.punctuation.replace("$", "").replace("%", "").replace("€", "") + "“”‘’«»…"
+_PIECES = re.compile(r"[^\W\d_]+")
+_DIGITS = re.compile(r"\d")
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_PHONE = re.compile(r"\+\d[\d ()-]{7,}\d")
 
 
 def _word_tokens(text: str) -> Iterable[str]:
-    for raw in _URL_IN_TEXT.sub(" ", text).lower().split():
-        word = raw.strip(_WORD_STRIP)
-        if 3 <= len(word) <= 20:
+    for raw in URL_IN_TEXT.sub(" ", _EMAIL.sub(" ", text)).lower().split():
+        word = raw.strip(_STRIP)
+        if any(c.isdigit() for c in word):
+            # "$5000", "90%", "100mg": the shape of a number ("$NNNN") says more than its value.
+            yield "num:" + _DIGITS.sub("N", word)[:20]
+        elif 3 <= len(word) <= 20:
             yield word
         elif len(word) > 20:
-            # Long strings (hashes, glued keywords) say something by their length, not their letters.
+            # Long strings (hashes, glued keywords) count by their length, not their letters.
             yield f"skip:{word[0]} {len(word) // 10 * 10}"
+
+
+def _text_tokens(text: str) -> Iterable[str]:
+    """Yield tokens about the body as a whole: addresses in it and its share of gibberish."""
+    for email in _EMAIL.findall(text):
+        yield f"body-email:{email.rpartition('@')[2].lower().rstrip('.')}"
+    if _PHONE.search(text):
+        yield "body-phone"
+    total, odd = odd_words(text)
+    share = odd / total if total else 0.0
+    yield f"odd-words:{next(limit for limit in (0.0, 0.1, 0.25, 0.5, 1.0) if share <= limit)}"
 
 
 def _url_tokens(prefix: str, url: str) -> Iterable[str]:
@@ -43,8 +62,13 @@ def _url_tokens(prefix: str, url: str) -> Iterable[str]:
     # Every suffix of the host: "url:pills.example.com", "url:example.com", "url:com".
     for i in range(len(labels)):
         yield f"{prefix}:{'.'.join(labels[i:])}"
-    yield f"{prefix}-scheme:{parts.scheme or 'none'}"
-    for piece in _PIECES.findall(parts.path.lower() + " " + parts.query.lower()):
+    # Spam domains are strings of keywords: "cheap-pills-online", "rx-discount-meds".
+    for label in labels[:-1]:
+        for piece in _PIECES.findall(label):
+            if len(piece) >= 3 and piece != "www":
+                yield f"{prefix}-word:{piece}"
+    yield f"{prefix}-hyphens:{min(sum(label.count('-') for label in labels), 3)}"
+    for piece in _PIECES.findall(f"{parts.path} {parts.query}".lower()):
         if len(piece) >= 3:
             yield f"{prefix}-path:{piece[:30]}"
 
@@ -53,6 +77,7 @@ def tokens(author: str, website: str, body: str, links: Iterable[str]) -> set[st
     """Return the distinct tokens of a comment's body, name, website and links."""
     links = list(links)
     found = set(_word_tokens(body))
+    found.update(_text_tokens(body))
     found.update(f"name:{word}" for word in _word_tokens(author))
     found.add(f"name-words:{min(len(author.split()), 5)}")
     if website:
@@ -76,16 +101,6 @@ def token_probability(spam: int, ham: int, spam_docs: int, ham_docs: int) -> flo
     return (STRENGTH * NEUTRAL + seen * raw) / (STRENGTH + seen)
 
 
-def _chi2_survival(chi2: float, degrees: int) -> float:
-    # Probability that a chi-squared variable with even degrees exceeds chi2.
-    half = chi2 / 2.0
-    term = total = math.exp(-half)
-    for i in range(1, degrees // 2):
-        term *= half / i
-        total += term
-    return min(total, 1.0)
-
-
 def spam_probability(
     counts: Mapping[str, tuple[int, int]], spam_docs: int, ham_docs: int
 ) -> tuple[float, list[tuple[str, float]]]:
@@ -94,12 +109,11 @@ def spam_probability(
     for token, (spam, ham) in counts.items():
         probability = token_probability(spam, ham, spam_docs, ham_docs)
         if abs(probability - NEUTRAL) >= MIN_DISTANCE:
-            clues.append((token, min(max(probability, 1e-6), 1 - 1e-6)))
-    clues.sort(key=lambda clue: abs(clue[1] - NEUTRAL), reverse=True)
+            clues.append((token, probability))
+    clues.sort(key=lambda clue: (abs(clue[1] - NEUTRAL), clue[0]), reverse=True)
     clues = clues[:MAX_CLUES]
     if not clues:
         return NEUTRAL, []
-    n = len(clues)
-    spamminess = 1.0 - _chi2_survival(-2.0 * sum(math.log(1.0 - p) for _, p in clues), 2 * n)
-    hamminess = 1.0 - _chi2_survival(-2.0 * sum(math.log(p) for _, p in clues), 2 * n)
-    return (spamminess - hamminess + 1.0) / 2.0, clues
+    # The naive Bayes combination, in logs so that many clues cannot underflow.
+    log_odds = sum(math.log(p) - math.log(1.0 - p) for _, p in clues)
+    return 1.0 / (1.0 + math.exp(-max(min(log_odds, 700.0), -700.0))), clues

@@ -11,14 +11,20 @@ from sqlalchemy.orm import Session
 
 from .verdict import Action, Candidate, Verdict
 
-# The body has been through the sanitiser, which writes every link as <a href="…">
-# (bare URLs included), so a pattern over its output sees every link there is.
-_HREF = re.compile(r'<a\s[^>]*?href="([^"]*)"')
+# The body has been through the sanitiser, which writes every link as <a href="…">.
+_ANCHOR = re.compile(r'<a\s[^>]*?href="([^"]*)"[^>]*>.*?</a>', re.DOTALL)
+# The linkifier leaves URLs with top-level domains it does not know (.top, .xyz,
+# .online…) as text; spammers favour exactly those, so they count as links too.
+URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
+_TRAILING = ".,;:!?)]}'"
 
 
 def links_in(body_html: str) -> list[str]:
-    """Return the targets of the links in a sanitised comment body."""
-    return [html.unescape(href) for href in _HREF.findall(body_html)]
+    """Return the links of a sanitised comment body: its anchors and any URL left as plain text."""
+    anchors = [html.unescape(href) for href in _ANCHOR.findall(body_html)]
+    text = html.unescape(_ANCHOR.sub(" ", body_html))
+    bare = [url.rstrip(_TRAILING) for url in URL_IN_TEXT.findall(text)]
+    return anchors + [url if "://" in url else f"http://{url}" for url in bare]
 
 
 def check(candidate: Candidate, session: Session, config: Mapping[str, Any]) -> Verdict | None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from . import duplicate, flood, honeypot, known_author, learning_filter, links, word_lists
+from . import duplicate, flood, gibberish, honeypot, known_author, learning_filter, links, word_lists
 from .verdict import Action, Candidate, Check, Verdict, setting_list
 
 CHECKS: dict[str, Check] = {
@@ -18,6 +18,7 @@ CHECKS: dict[str, Check] = {
     "disallowed": word_lists.disallowed_check,
     "moderation_words": word_lists.moderation_check,
     "links": links.check,
+    "gibberish": gibberish.check,
     "learning_filter": learning_filter.check,
     "known_author": known_author.check,
 }
