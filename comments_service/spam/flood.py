@@ -25,4 +25,5 @@ def check(candidate: Candidate, session: Session, config: Mapping[str, Any]) -> 
     if wait <= 0:
         return None
     message = f"You are commenting too fast; please wait {wait} seconds and send it again."
+    # Flask-Limiter may raise this header to its own window's reset, never lower it.
     return Verdict(Action.REJECT, message, status=429, headers={"Retry-After": str(wait)})

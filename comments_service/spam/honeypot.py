@@ -16,6 +16,8 @@ FIELD = "homepage"
 
 def check(candidate: Candidate, session: Session, config: Mapping[str, Any]) -> Verdict | None:
     """Mark a submission whose hidden field is filled as spam (the sender is answered as usual)."""
+    # Stored, not dropped: a person whose browser filled the field by autofill is
+    # then still in the spam folder, where a moderator can approve them.
     if candidate.honeypot.strip():
         return Verdict(Action.SPAM, "the hidden honeypot field was filled in")
     return None
