@@ -91,7 +91,6 @@ class KilnTarget(Target):
         return _json_id(conn.getresponse())
 
 
-
 class IssoTarget(Target):
     """Isso's JSON API."""
 
@@ -107,7 +106,6 @@ class IssoTarget(Target):
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         conn.request("POST", f"/new?uri=%2F{thread}%2F", json.dumps(data), headers)
         return _json_id(conn.getresponse())
-
 
 
 def _json_id(response: http.client.HTTPResponse) -> tuple[int, int | None]:

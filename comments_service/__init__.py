@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, db, errors, notify
+from . import body_limit, cli, db, errors, notify, spam
 from .config import load_config
 from .extensions import csrf, limiter
 
@@ -19,10 +19,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config["TRUSTED_PROXIES"]:
         count = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+    body_limit.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     errors.init_app(app)
+    spam.init_app(app)
     cli.init_app(app)
 
     from .linkbacks import views as linkback_views

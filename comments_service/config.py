@@ -40,6 +40,32 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATELIMIT_STORAGE_URI", "memory://", "Flask-Limiter storage; redis://… for several processes."),
     Setting("SUBMIT_RATE_LIMIT", "30 per minute;300 per hour", "Limit on comment posts per address."),
     Setting("LOGIN_RATE_LIMIT", "30 per minute", "Limit on login attempts per address."),
+    Setting("PUBLIC_RATE_LIMIT", "120 per minute;1000 per hour", "Limit per address on each endpoint without its own."),
+    Setting(
+        "SPAM_CHECKS",
+        "honeypot,duplicate,flood,disallowed,moderation_words,links,gibberish,learning_filter,known_author",
+        "The spam checks each submission goes through, comma-separated (see comments_service/spam/).",
+    ),
+    Setting(
+        "FLOOD_SECONDS", 15, "A second comment from one address within this many seconds gets 429; 0 turns it off."
+    ),
+    Setting("MAX_LINKS", 2, "Comments with more links than this wait for moderation."),
+    Setting(
+        "MODERATION_WORDS", "", "Words or phrases (one per line or comma-separated) that hold a comment for review."
+    ),
+    Setting("DISALLOWED_WORDS", "", "Words or phrases (one per line or comma-separated) that mark a comment spam."),
+    Setting(
+        "DISALLOWED_ADDRESSES", "", "IP addresses or networks (CIDR, e.g. 203.0.113.0/24) whose comments are spam."
+    ),
+    Setting("DISALLOWED_EMAILS", "", "Email addresses, or whole domains as @example.com, whose comments are spam."),
+    Setting("APPROVE_KNOWN_AUTHORS", False, "Publish at once a comment whose name and email have an approved one."),
+    Setting(
+        "SPAM_FILTER_MIN_TRAINING", 10, "The learning filter votes once it learnt this many spam and approved comments."
+    ),
+    Setting("SPAM_FILTER_SPAM_AT", 0.9, "Learning-filter score (0-1) from which a comment is marked spam."),
+    Setting(
+        "SPAM_FILTER_HOLD_AT", 0.5, "Learning-filter score from which a comment waits even if another check approves."
+    ),
     Setting("TRUSTED_PROXIES", 0, "How many reverse proxies in front set X-Forwarded-For (nginx: 1)."),
     Setting("LINKBACK_RATE_LIMIT", "20 per minute;200 per hour", "Limit on linkback pings per client address."),
     Setting("LINKBACK_SOURCE_RATE_LIMIT", "5 per minute;50 per hour", "Limit on linkback pings per source host."),

@@ -154,6 +154,8 @@ class Comment(Base):
     origin: Mapped[str | None] = mapped_column(String(300), nullable=True, unique=True)
     # Hash of (thread, parent, author, email, body): a second identical submission is a duplicate.
     dedupe_key: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    # What the learning filter was taught from this comment ("spam", "ham" or ""), so a reversed verdict un-teaches it.
+    trained_as: Mapped[str] = mapped_column(String(4), default="")
     created: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 

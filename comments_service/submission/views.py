@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request
+from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template, request
+from sqlalchemy.exc import IntegrityError
 
 from ..appctx import this_app
+from ..baking.requests import request_bake
+from ..baking.trigger import bake_requested
 from ..db import db
 from ..errors import error_response, wants_json
 from ..events import comment_submitted
 from ..extensions import csrf, limiter
-from ..models import State
+from ..models import Comment, State, Thread
 from ..sanitize import markdown_to_html
+from ..spam import duplicate, honeypot
+from ..spam.pipeline import judge
+from ..spam.queries import dedupe_key_taken
+from ..spam.verdict import Action, Candidate, Verdict
 from ..store import add_comment, get_thread
 from ..threading import attach_point, replyable
-from .validation import validate
+from .validation import Submission, validate
 
 bp = Blueprint("submission", __name__)
+
+STATE_OF = {Action.APPROVE: State.APPROVED, Action.PENDING: State.PENDING, Action.SPAM: State.SPAM}
 
 
 def _submit_limit() -> str:
@@ -28,12 +37,12 @@ def _post_url(path: str) -> str:
 
 # Static pages cannot carry a per-visitor token, and the form creates nothing
 # on the visitor's behalf, so this endpoint is exempt from CSRF; its defences
-# are validation, rate limits and moderation.
+# are validation, rate limits, the spam pipeline and moderation.
 @bp.post("/comments/<slug>/")
 @csrf.exempt
 @limiter.limit(_submit_limit)
 def submit(slug: str) -> Response:
-    """Accept a reader's comment on a post and hold it for moderation."""
+    """Accept a reader's comment on a post, judge it for spam and store it."""
     session = db()
     thread = get_thread(session, slug)
     if thread is None:
@@ -43,34 +52,91 @@ def submit(slug: str) -> Response:
     submission, errors = validate(request.form, current_app.config)
     if submission is None:
         return _invalid(slug, errors)
-    parent = None
+    parent_id = None
     if submission.parent_id is not None:
         replied_to = replyable(session, thread, submission.parent_id)
         if replied_to is None:
             return _invalid(slug, {"parent": "is not a published comment on this post"})
         parent = attach_point(session, replied_to, current_app.config["MAX_THREAD_DEPTH"])
-    comment = add_comment(
-        session,
-        thread,
-        parent_id=parent.id if parent else None,
+        parent_id = parent.id if parent else None
+    candidate = _candidate(thread, parent_id, submission)
+    judgement = judge(candidate, session, current_app.config)
+    if judgement.verdict.action is Action.REJECT:
+        return _rejected(judgement.verdict)
+    state = STATE_OF[judgement.verdict.action]
+    try:
+        comment = _store(thread, candidate, submission, state, judgement.verdict.reason, judgement.dedupe_key)
+    except IntegrityError:
+        # An identical comment committed between our check and our insert: the
+        # unique dedupe_key refused this copy, so the sender gets the same 409.
+        session.rollback()
+        if judgement.dedupe_key is None or not dedupe_key_taken(session, judgement.dedupe_key):
+            raise
+        return _rejected(duplicate.REJECTION)
+    if state is State.APPROVED:
+        bake_requested(session)
+    comment_submitted.send(this_app(), comment=comment)
+    return _accepted(thread, comment)
+
+
+def _candidate(thread: Thread, parent_id: int | None, submission: Submission) -> Candidate:
+    return Candidate(
+        thread_id=thread.id,
+        parent_id=parent_id,
         author=submission.author,
         email=submission.email,
         website=submission.website,
-        body_source=submission.body,
-        body_format="markdown",
+        body=submission.body,
         body_html=markdown_to_html(submission.body),
-        notify_replies=submission.notify_replies,
-        state=State.PENDING,
         ip=request.remote_addr or "",
+        honeypot=request.form.get(honeypot.FIELD, ""),
+        by_moderator=g.get("user") is not None,
+    )
+
+
+def _store(
+    thread: Thread, candidate: Candidate, submission: Submission, state: State, reason: str, key: str | None
+) -> Comment:
+    session = db()
+    comment = add_comment(
+        session,
+        thread,
+        parent_id=candidate.parent_id,
+        author=candidate.author,
+        email=candidate.email,
+        website=candidate.website,
+        body_source=candidate.body,
+        body_format="markdown",
+        body_html=candidate.body_html,
+        notify_replies=submission.notify_replies,
+        state=state,
+        verdict_reason=reason,
+        dedupe_key=key,
+        ip=candidate.ip,
         user_agent=(request.user_agent.string or "")[:500],
     )
+    if state is State.APPROVED:
+        request_bake(session, thread.slug)
     session.commit()
-    comment_submitted.send(this_app(), comment=comment)
+    return comment
+
+
+def _accepted(thread: Thread, comment: Comment) -> Response:
+    # Spam is answered exactly like a comment held for moderation, so a
+    # sender cannot tell which of its comments were caught.
+    published = comment.state is State.APPROVED
     if wants_json():
-        response = jsonify(id=comment.id, status=comment.state.value)
-        response.status_code = 202
+        response = jsonify(id=comment.id, status=State.APPROVED.value if published else State.PENDING.value)
+        response.status_code = 201 if published else 202
         return response
-    return redirect(_post_url(thread.url) + "#kiln-pending", code=303)  # type: ignore[return-value]
+    anchor = f"#comment-{comment.id}" if published else "#kiln-pending"
+    return redirect(_post_url(thread.url) + anchor, code=303)  # type: ignore[return-value]
+
+
+def _rejected(verdict: Verdict) -> Response:
+    response = error_response(verdict.status or 400, verdict.reason)
+    response.headers.update(verdict.headers)
+    return response
 
 
 def _invalid(slug: str, errors: dict[str, str]) -> Response:

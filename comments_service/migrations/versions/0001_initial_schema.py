@@ -179,6 +179,7 @@ def upgrade() -> None:
         sa.Column("verdict_reason", sa.String(length=500), nullable=False),
         sa.Column("origin", sa.String(length=300), nullable=True),
         sa.Column("dedupe_key", sa.String(length=64), nullable=True),
+        sa.Column("trained_as", sa.String(length=4), nullable=False),
         sa.Column("created", sa.DateTime(), nullable=False),
         sa.Column("updated", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(

@@ -1,0 +1,33 @@
+"""Duplicates: the same comment (post, parent, author, email and body) is stored once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from .queries import dedupe_key_taken
+from .verdict import Action, Candidate, Verdict
+
+REJECTION = Verdict(Action.REJECT, "This comment was already received.", status=409)
+
+
+def _same(text: str) -> str:
+    # Case, Unicode form and runs of white space do not make a comment new.
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def dedupe_key(candidate: Candidate) -> str:
+    """Return the hash that the unique comments.dedupe_key column holds for this submission."""
+    parts = [candidate.thread_id, candidate.parent_id, _same(candidate.author), _same(candidate.email)]
+    parts.append(" ".join(unicodedata.normalize("NFC", candidate.body).split()))
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def check(candidate: Candidate, session: Session, config: Mapping[str, Any]) -> Verdict | None:
+    """Refuse with 409 a comment that is already stored; the unique key catches simultaneous ones."""
+    return REJECTION if dedupe_key_taken(session, dedupe_key(candidate)) else None

@@ -1,0 +1,35 @@
+"""Links: a comment with more than MAX_LINKS links waits for a moderator."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from .verdict import Action, Candidate, Verdict
+
+# The body has been through the sanitiser, which writes every link as <a href="…">.
+_ANCHOR = re.compile(r'<a\s[^>]*?href="([^"]*)"[^>]*>.*?</a>', re.DOTALL)
+# The linkifier leaves URLs with top-level domains it does not know (.top, .xyz,
+# .online…) as text; spammers favour exactly those, so they count as links too.
+URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
+_TRAILING = ".,;:!?)]}'"
+
+
+def links_in(body_html: str) -> list[str]:
+    """Return the links of a sanitised comment body: its anchors and any URL left as plain text."""
+    anchors = [html.unescape(href) for href in _ANCHOR.findall(body_html)]
+    text = html.unescape(_ANCHOR.sub(" ", body_html))
+    bare = [url.rstrip(_TRAILING) for url in URL_IN_TEXT.findall(text)]
+    return anchors + [url if "://" in url else f"http://{url}" for url in bare]
+
+
+def check(candidate: Candidate, session: Session, config: Mapping[str, Any]) -> Verdict | None:
+    """Hold a comment with too many links for moderation."""
+    count, limit = len(links_in(candidate.body_html)), int(config["MAX_LINKS"])
+    if count > limit:
+        return Verdict(Action.PENDING, f"{count} links (more than {limit})")
+    return None

@@ -1,0 +1,63 @@
+"""The spam pipeline: run the configured checks and combine their verdicts into one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from . import duplicate, flood, gibberish, honeypot, known_author, learning_filter, links, word_lists
+from .verdict import Action, Candidate, Check, Verdict, setting_list
+
+CHECKS: dict[str, Check] = {
+    "honeypot": honeypot.check,
+    "duplicate": duplicate.check,
+    "flood": flood.check,
+    "disallowed": word_lists.disallowed_check,
+    "moderation_words": word_lists.moderation_check,
+    "links": links.check,
+    "gibberish": gibberish.check,
+    "learning_filter": learning_filter.check,
+    "known_author": known_author.check,
+}
+# Harsher verdicts win: one spam signal outweighs an approval, a hold outweighs it too.
+_SEVERITY = {Action.APPROVE: 0, Action.PENDING: 1, Action.SPAM: 2}
+_REASON_MAX = 500  # comments.verdict_reason is String(500)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The pipeline's answer: the combined verdict and the duplicate key to store, if checked."""
+
+    verdict: Verdict
+    dedupe_key: str | None
+
+
+def configured_checks(config: Mapping[str, Any]) -> list[str]:
+    """Return the names of the checks SPAM_CHECKS turns on; an unknown name raises ValueError."""
+    names = setting_list(config["SPAM_CHECKS"])
+    unknown = [name for name in names if name not in CHECKS]
+    if unknown:
+        raise ValueError(f"SPAM_CHECKS: unknown check(s) {', '.join(unknown)}; known: {', '.join(CHECKS)}")
+    return names
+
+
+def judge(candidate: Candidate, session: Session, config: Mapping[str, Any]) -> Judgement:
+    """Run every configured check; a rejection ends the run, otherwise the harshest verdict wins."""
+    names = configured_checks(config)
+    key = duplicate.dedupe_key(candidate) if "duplicate" in names else None
+    verdicts: list[Verdict] = []
+    for name in names:
+        verdict = CHECKS[name](candidate, session, config)
+        if verdict is None:
+            continue
+        if verdict.action is Action.REJECT:
+            return Judgement(verdict, key)
+        verdicts.append(verdict)
+    if not verdicts:
+        return Judgement(Verdict(Action.PENDING, ""), key)
+    action = max((v.action for v in verdicts), key=_SEVERITY.__getitem__)
+    reason = "; ".join(v.reason for v in verdicts if v.action is action)
+    return Judgement(Verdict(action, reason[:_REASON_MAX]), key)
