@@ -58,6 +58,7 @@ def _config(database_url: str, site_dir: Path, storage_uri: str) -> dict[str, An
         "SUBMIT_RATE_LIMIT": "3 per minute",
         "LOGIN_RATE_LIMIT": "2 per minute",
         "PUBLIC_RATE_LIMIT": "2 per minute",
+        "MAIL_LINK_RATE_LIMIT": "2 per minute",
         "FLOOD_SECONDS": 0,
     }
 
