@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, db, errors
+from . import cli, db, errors, moderation
 from .config import load_config
 from .extensions import csrf, limiter
 
@@ -25,13 +25,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
-    from .moderation import auth
-    from .moderation import views as moderation_views
     from .submission import views as submission_views
 
     app.register_blueprint(submission_views.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(moderation_views.bp)
+    moderation.init_app(app)
     if app.config["SERVE_SITE"]:
         from . import site_files
 

@@ -42,6 +42,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOGIN_RATE_LIMIT", "30 per minute", "Limit on login attempts per address."),
     Setting("TRUSTED_PROXIES", 0, "How many reverse proxies in front set X-Forwarded-For (nginx: 1)."),
     Setting("BAKE_ON_CHANGE", True, "Bake affected pages right after each moderation action."),
+    Setting("AUTO_CLOSE_DAYS", 0, "Close a post's thread this many days after the post's date (0: never)."),
+    Setting("LOGIN_MAX_FAILURES", 10, "Failed logins per account or address before logins are refused (429)."),
+    Setting("LOGIN_FAILURE_WINDOW", 15 * 60, "Seconds over which failed logins are counted, and refused for."),
+    Setting("LOGIN_SESSION_HOURS", 12, "A moderator's login lasts this long, then they log in again."),
+    Setting("QUEUE_PAGE_SIZE", 50, "Comments per page in the moderation queue."),
 )
 
 _KNOWN = {s.name for s in SETTINGS}
