@@ -47,6 +47,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOGIN_FAILURE_WINDOW", 15 * 60, "Seconds over which failed logins are counted, and refused for."),
     Setting("LOGIN_SESSION_HOURS", 12, "A moderator's login lasts this long, then they log in again."),
     Setting("QUEUE_PAGE_SIZE", 50, "Comments per page in the moderation queue."),
+    Setting("QUEUE_SEARCH_WINDOW", 10_000, "Comments a queue text search reads per page, to bound its cost."),
 )
 
 _KNOWN = {s.name for s in SETTINGS}

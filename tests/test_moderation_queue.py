@@ -162,3 +162,30 @@ def test_keyset_pages_walk_forwards_and_back(mod_client: FlaskClient, app: Flask
     # Other states show the newest first.
     rows, _, nxt = page("/moderate/?state=approved")
     assert rows == approved[::-1][:2] and nxt and page(nxt)[0] == approved[:1]
+
+
+def test_a_text_search_reads_a_bounded_window_per_page_and_misses_nothing(mod_client: FlaskClient, app: Flask) -> None:
+    app.config.update(QUEUE_PAGE_SIZE=2, QUEUE_SEARCH_WINDOW=3)
+    hits = [n in (0, 1, 2, 7, 11, 12) for n in range(14)]
+    ids = [_add(app, body_source="zoekterm" if hit else "anders") for hit in hits]
+    wanted = [i for i, hit in zip(ids, hits, strict=True) if hit]
+
+    def walk(url: str, rel: str) -> tuple[list[list[int]], list[str]]:
+        pages, notes = [], []
+        next_url: str | None = url
+        while next_url:
+            html = mod_client.get(next_url).get_data(as_text=True)
+            pages.append(_shown(html))
+            notes.append("searched to #" in html)
+            found = re.search(rf'rel="{rel}" href="([^"]+)"', html)
+            next_url = found.group(1).replace("&amp;", "&") if found else None
+            assert len(pages) < 20
+        return pages, notes
+
+    pages, notes = walk("/moderate/?q=zoekterm", "next")
+    assert [i for page in pages for i in page] == wanted
+    assert all(len(page) <= 2 for page in pages) and any(notes) and pages[-1]
+    # Walking back from the last page meets the same matches in reverse.
+    last_first = pages[-1][0]
+    back, _ = walk(f"/moderate/?q=zoekterm&before={last_first}", "prev")
+    assert [i for page in reversed(back) for i in page] == wanted[: wanted.index(last_first)]

@@ -51,14 +51,14 @@ def _queue_filter(args: MultiDict[str, str]) -> QueueFilter:
 def queue() -> str:
     """Show the comments in one state (pending first), filtered by post and text, a page at a time."""
     flt = _queue_filter(request.args)
-    session = db()
+    session, config = db(), current_app.config
     thread = thread_or_abort(flt.slug) if flt.slug else None
     return render_template(
         "queue.html",
         flt=flt,
         thread=thread,
         thread_closed=closed_now(thread) if thread else False,
-        page=queue_page(session, flt, int(current_app.config["QUEUE_PAGE_SIZE"])),
+        page=queue_page(session, flt, int(config["QUEUE_PAGE_SIZE"]), int(config["QUEUE_SEARCH_WINDOW"])),
         counts=state_counts(session, flt.slug, flt.own_posts_of),
         threads=threads_for(session, flt.own_posts_of),
         bulk_actions=BULK_ACTIONS,
