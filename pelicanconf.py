@@ -27,6 +27,8 @@ PLUGINS = ["pelican.plugins.neighbors", "kiln_comments"]
 KILN = {
     "DATABASE_URL": os.environ.get("KILN_DATABASE_URL", f"sqlite:///{HERE / 'instance' / 'kiln.sqlite3'}"),
     "SERVICE_URL": os.environ.get("KILN_SERVICE_URL", ""),
+    # Close threads this many days after the post's date (0: never); the service passes its own.
+    "AUTO_CLOSE_DAYS": int(os.environ.get("KILN_AUTO_CLOSE_DAYS", "0")),
 }
 
 FEED_ALL_ATOM = "feeds/all.atom.xml"

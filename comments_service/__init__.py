@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import body_limit, cli, db, errors, notify, spam
+from . import body_limit, cli, db, errors, moderation, notify, spam
 from .config import load_config
 from .extensions import csrf, limiter
 
@@ -28,13 +28,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     cli.init_app(app)
 
     from .linkbacks import views as linkback_views
-    from .moderation import auth
-    from .moderation import views as moderation_views
     from .submission import views as submission_views
 
     app.register_blueprint(submission_views.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(moderation_views.bp)
+    moderation.init_app(app)
     notify.init_app(app)
     app.register_blueprint(linkback_views.bp)
     if app.config["SERVE_SITE"]:

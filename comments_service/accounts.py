@@ -1,16 +1,25 @@
-"""Moderator accounts: creation and password checks with a standard KDF."""
+"""Accounts: creation, roles, passwords (a standard KDF) and removal, for the CLI and the admin page."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import re
+
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .models import Role, User
+from .models import AuthSession, Role, User
+
+MIN_PASSWORD_LENGTH = 8
+_USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 
 # A hash of nothing, checked when the account does not exist, so a wrong
 # username costs as much time as a wrong password.
 _DUMMY_HASH = generate_password_hash("kiln-no-such-user")
+
+
+class AccountError(ValueError):
+    """An account change that cannot be made, with a message for the person asking."""
 
 
 def find_user(session: Session, username: str) -> User | None:
@@ -18,13 +27,29 @@ def find_user(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(User.username == username))
 
 
+def list_users(session: Session) -> list[User]:
+    """Return every account, by username."""
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def check_password(password: str) -> None:
+    """Refuse a password too short to be worth having."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+
+
 def create_user(
     session: Session, username: str, password: str, role: Role, display_name: str = "", email: str = ""
 ) -> User:
     """Create an account; the caller commits."""
+    if not _USERNAME.fullmatch(username):
+        raise AccountError("A username is 1 to 80 letters, digits, dots, dashes or underscores.")
+    check_password(password)
+    if find_user(session, username) is not None:
+        raise AccountError(f"An account named {username!r} already exists.")
     user = User(
         username=username,
-        display_name=display_name or username,
+        display_name=(display_name.strip() or username)[:200],
         email=email,
         password_hash=generate_password_hash(password),
         role=role,
@@ -34,9 +59,32 @@ def create_user(
     return user
 
 
-def set_password(user: User, password: str) -> None:
-    """Replace an account's password."""
+def set_password(session: Session, user: User, password: str) -> None:
+    """Replace an account's password and end its logins, so an old session cannot outlive it."""
+    check_password(password)
     user.password_hash = generate_password_hash(password)
+    session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+
+
+def _admins_left(session: Session, without: User) -> int:
+    query = select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.id != without.id)
+    return session.scalar(query) or 0
+
+
+def set_role(session: Session, user: User, role: Role) -> None:
+    """Change what an account may do, keeping at least one admin."""
+    if user.role == Role.ADMIN and role != Role.ADMIN and not _admins_left(session, user):
+        raise AccountError("This is the last admin account; make another admin first.")
+    user.role = role
+
+
+def remove_user(session: Session, user: User) -> None:
+    """Delete an account (its logins go with it), keeping at least one admin."""
+    if user.role == Role.ADMIN and not _admins_left(session, user):
+        raise AccountError("This is the last admin account; make another admin first.")
+    session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+    session.delete(user)
+    session.flush()
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy.exc import IntegrityError
 
-from .accounts import create_user, find_user
 from .appctx import this_app
 from .baking.baker import bake_thread
 from .baking.manifest import Manifest
@@ -20,13 +17,12 @@ from .db import session_scope
 from .demo import ensure_demo_moderator, load_demo
 from .linkbacks.commands import send_after_build, send_linkbacks_command
 from .migrate import upgrade
-from .models import Role, utcnow
-from .notify.addresses import mailbox
+from .models import utcnow
+from .moderation.user_cli import user_cli
 from .notify.cli import send_mail_command
 from .porting.cli import COMMANDS as porting_commands
 
 db_cli = AppGroup("db", help="Manage the comment store's schema.")
-user_cli = AppGroup("user", help="Manage moderator accounts.")
 demo_cli = AppGroup("demo", help="Load the demo site's data.")
 
 
@@ -39,34 +35,6 @@ def db_upgrade() -> None:
     """Create or migrate the schema to the latest revision."""
     upgrade(_url())
     click.echo("Database schema is up to date.")
-
-
-@user_cli.command("add")
-@click.argument("username")
-@click.option(
-    "--role", type=click.Choice([r.value for r in Role]), default=Role.MODERATOR.value, help="What the account may do."
-)
-@click.option("--display-name", default="", help="Name shown on replies; authors match their posts' author by it.")
-@click.option("--email", default="", help="Where moderation mail for this account goes (none if unset).")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
-def user_add(username: str, role: str, display_name: str, email: str, password_stdin: bool) -> None:
-    """Create an account."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 8:
-        raise click.ClickException("The password must have at least 8 characters.")
-    if email and mailbox(email) is None:
-        raise click.ClickException(f"{email!r} is not a plain email address.")
-    try:
-        with session_scope(_url()) as session:
-            if find_user(session, username):
-                raise click.ClickException(f"An account named {username!r} already exists.")
-            create_user(session, username, password, Role(role), display_name, email)
-    except IntegrityError as error:
-        raise click.ClickException(f"An account named {username!r} already exists.") from error
-    click.echo(f"Created {role} {username}.")
 
 
 @demo_cli.command("load")

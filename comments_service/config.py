@@ -92,6 +92,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_POLL_INTERVAL", 30, "Seconds between the sender thread's looks at the outbox."),
     Setting("MAIL_LINK_MAX_AGE", 7 * 24 * 3600, "Seconds a moderation link in email stays valid."),
     Setting("MAIL_LINK_RATE_LIMIT", "60 per minute", "Limit on email-link pages and posts per address."),
+    Setting("AUTO_CLOSE_DAYS", 0, "Close a post's thread this many days after the post's date (0: never)."),
+    Setting("LOGIN_MAX_FAILURES", 10, "Failed logins per account or address before logins are refused (429)."),
+    Setting("LOGIN_FAILURE_WINDOW", 15 * 60, "Seconds over which failed logins are counted, and refused for."),
+    Setting("LOGIN_SESSION_HOURS", 12, "A moderator's login lasts this long, then they log in again."),
+    Setting("QUEUE_PAGE_SIZE", 50, "Comments per page in the moderation queue."),
+    Setting("QUEUE_SEARCH_WINDOW", 10_000, "Comments a queue text search reads per page, to bound its cost."),
 )
 
 _KNOWN = {s.name for s in SETTINGS}

@@ -81,5 +81,5 @@ def ensure_demo_moderator(session: Session, instance: Path, username: str = "dem
     if user is None:
         create_user(session, username, password, Role.MODERATOR, display_name="Demo moderator")
     else:
-        set_password(user, password)
+        set_password(session, user, password)
     return username, password

@@ -112,8 +112,8 @@ class Thread(Base):
     comments: Mapped[list[Comment]] = relationship(back_populates="thread")
 
     @property
-    def is_closed(self) -> bool:
-        """Tell whether new comments are refused."""
+    def closed_explicitly(self) -> bool:
+        """Tell whether a moderator or the post's metadata closed the thread (see closing.py for age)."""
         return self.closed or self.closed_by_metadata
 
 

@@ -1,10 +1,16 @@
-"""Small helpers the tests share: pulling CSRF tokens out of pages."""
+"""Small helpers the tests share: pulling CSRF tokens out of pages, accounts and logins."""
 
 from __future__ import annotations
 
 import re
 
+from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from comments_service.accounts import create_user
+from comments_service.db import session_scope
+from comments_service.models import Role
 
 
 def csrf_token_from(html: str) -> str:
@@ -17,3 +23,20 @@ def csrf_token_from(html: str) -> str:
 def moderation_token(client: FlaskClient) -> str:
     """Return a valid CSRF token for the logged-in client's session."""
     return csrf_token_from(client.get("/moderate/").get_data(as_text=True))
+
+
+PASSWORD = "correct horse battery"
+
+
+def add_account(app: Flask, username: str, role: Role, display_name: str = "", password: str = PASSWORD) -> int:
+    """Create an account in the app's store and return its id."""
+    with session_scope(app.config["DATABASE_URL"]) as session:
+        return create_user(session, username, password, role, display_name).id
+
+
+def login(client: FlaskClient, username: str, password: str = PASSWORD, expect: int = 303) -> TestResponse:
+    """Log a client in through the login form."""
+    token = csrf_token_from(client.get("/moderate/login").get_data(as_text=True))
+    response = client.post("/moderate/login", data={"username": username, "password": password, "csrf_token": token})
+    assert response.status_code == expect, response.get_data(as_text=True)
+    return response

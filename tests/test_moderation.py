@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from comments_service.db import session_scope
-from comments_service.models import Comment, State
+from comments_service.models import AuditEntry, Comment, Role, State, User
 
-from .helpers import csrf_token_from, moderation_token
+from .helpers import add_account, csrf_token_from, login, moderation_token
 
 JSON = {"Accept": "application/json"}
 FORM = {"author": "Piet", "body": "Helemaal eens."}
@@ -31,23 +32,38 @@ def _state(app: Flask, comment_id: int) -> State:
         return comment.state
 
 
-def _routes(app: Flask) -> list[str]:
-    """Every state-changing moderation URL, with sample values filled in."""
-    urls = []
+def _routes(app: Flask, comment_id: int = 1, user_id: int = 1) -> list[str]:
+    """Every state-changing moderation and admin URL, with sample values filled in."""
+    samples = {
+        "comment_id": comment_id,
+        "user_id": user_id,
+        "slug": "open-post",
+        "action": "approve",
+        "change": "close",
+    }
+    urls = app.url_map.bind("localhost")
+    found = []
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith(("moderation.", "auth.")) and "POST" in (rule.methods or set()):
-            if rule.endpoint == "auth.login":
-                continue
-            url = rule.rule.replace("<int:comment_id>", "1").replace("<slug>", "open-post")
-            url = url.replace("<action>", "approve").replace("<any(close, open):change>", "close")
-            urls.append(url)
-    return sorted(urls)
+        if rule.rule.startswith("/moderate/") and "POST" in (rule.methods or set()) and rule.endpoint != "auth.login":
+            found.append(urls.build(rule.endpoint, {name: samples[name] for name in rule.arguments}))
+    return sorted(found)
 
 
 def test_the_route_list_covers_every_action(app: Flask) -> None:
     routes = _routes(app)
-    assert "/moderate/comments/1/approve" in routes and "/moderate/threads/open-post/close" in routes
-    assert "/moderate/logout" in routes
+    expected = {
+        "/moderate/comments/1/approve",
+        "/moderate/comments/1/edit",
+        "/moderate/comments/1/reply",
+        "/moderate/bulk",
+        "/moderate/threads/open-post/close",
+        "/moderate/logout",
+        "/moderate/admin/accounts/new",
+        "/moderate/admin/accounts/1/role",
+        "/moderate/admin/accounts/1/password",
+        "/moderate/admin/accounts/1/remove",
+    }
+    assert expected <= set(routes), expected - set(routes)
 
 
 def test_every_moderation_route_refuses_without_a_session(client: FlaskClient, app: Flask) -> None:
@@ -61,13 +77,24 @@ def test_every_moderation_route_refuses_without_a_session(client: FlaskClient, a
         assert browser.status_code == 302 and "/moderate/login" in browser.headers["Location"], url
 
 
-def test_every_moderation_route_refuses_without_or_with_a_wrong_csrf_token(mod_client: FlaskClient, app: Flask) -> None:
-    comment_id = _submit(mod_client)
-    for url in _routes(app):
-        url = url.replace("/comments/1/", f"/comments/{comment_id}/")
-        assert mod_client.post(url).status_code == 400, url
-        assert mod_client.post(url, data={"csrf_token": "forged"}).status_code == 400, url
+def test_every_moderation_route_refuses_without_or_with_a_wrong_csrf_token(
+    client: FlaskClient, app: Flask, output: Path
+) -> None:
+    admin_id = add_account(app, "boss", Role.ADMIN)
+    login(client, "boss")
+    comment_id = _submit(client)
+    page = (output / "open-post.html").read_text(encoding="utf-8")
+    for url in _routes(app, comment_id, admin_id):
+        data = {"body": "Overgenomen", "ids": str(comment_id), "action": "approve", "role": "author"}
+        data |= {"password": "a new password", "username": "intruder"}
+        assert client.post(url, data=data).status_code == 400, url
+        assert client.post(url, data={**data, "csrf_token": "forged"}).status_code == 400, url
     assert _state(app, comment_id) == State.PENDING
+    with session_scope(app.config["DATABASE_URL"]) as session:
+        assert session.scalars(select(AuditEntry)).all() == []
+        assert [(u.username, u.role) for u in session.scalars(select(User))] == [("boss", Role.ADMIN)]
+    assert (output / "open-post.html").read_text(encoding="utf-8") == page
+    assert client.get("/moderate/").status_code == 200
 
 
 def test_every_moderation_route_refuses_get(mod_client: FlaskClient, app: Flask) -> None:

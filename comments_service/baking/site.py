@@ -23,13 +23,13 @@ class Site:
 
 
 @cache
-def load_site(conf_path: str, database_url: str, output_path: str | None) -> Site:
-    """Read the site's Pelican settings, pointing the plugin at the service's database."""
+def load_site(conf_path: str, database_url: str, output_path: str | None, auto_close_days: int = 0) -> Site:
+    """Read the site's Pelican settings, with the service's database and closing rule for the plugin."""
     override: dict[str, Any] = {}
     if output_path:
         override["OUTPUT_PATH"] = output_path
     settings = read_settings(conf_path, override=override)
-    settings["KILN"] = {**settings.get("KILN", {}), "DATABASE_URL": database_url}
+    settings["KILN"] = {**settings.get("KILN", {}), "DATABASE_URL": database_url, "AUTO_CLOSE_DAYS": auto_close_days}
     return Site(settings=settings, output=Path(settings["OUTPUT_PATH"]), options=options_from_pelican(settings))
 
 

@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 def site_of(app: Flask) -> Site:
     """Return the Pelican site this service bakes into."""
     conf = Path(app.config["SITE_DIR"]) / app.config["PELICAN_CONF"]
-    return load_site(str(conf), app.config["DATABASE_URL"], app.config["OUTPUT_PATH"])
+    auto_close_days = int(app.config["AUTO_CLOSE_DAYS"] or 0)
+    return load_site(str(conf), app.config["DATABASE_URL"], app.config["OUTPUT_PATH"], auto_close_days)
 
 
 def bake_requested(session: Session) -> list[Path]:

@@ -7,6 +7,7 @@ from xml.parsers.expat import ExpatError
 
 from sqlalchemy.orm import Session
 
+from ..closing import closed_now
 from ..models import Kind
 from .receive import Duplicate, Sender, hold, mention_from
 from .records import find_linkback
@@ -65,7 +66,7 @@ def ping(session: Session, source: str, target: str, sender: Sender) -> str:
     thread = match.thread
     if thread is None:
         raise xmlrpc.client.Fault(TARGET_MISSING, "The target does not exist.")
-    if thread.is_closed:
+    if closed_now(thread):
         raise xmlrpc.client.Fault(TARGET_INVALID, "Pingbacks on this post are closed.")
     if len(source) > URL_MAX or not is_absolute(source):
         raise xmlrpc.client.Fault(SOURCE_MISSING, "The source is not an http or https URL.")

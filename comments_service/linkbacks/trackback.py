@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
+from ..closing import closed_now
 from ..models import Kind, Thread
 from .receive import Answer, Duplicate, Sender, hold, mention_from
 from .records import find_linkback
@@ -26,7 +27,7 @@ def receive(session: Session, thread: Thread | None, form: Mapping[str, str], se
     """Check a TrackBack ping for a post and hold it for moderation."""
     if thread is None:
         return Answer(404, "There is no post with that address.")
-    if thread.is_closed:
+    if closed_now(thread):
         return Answer(403, "Trackbacks on this entry are closed.")
     url = (form.get("url") or "").strip()
     if not url:

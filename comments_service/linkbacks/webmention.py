@@ -9,6 +9,7 @@ from functools import partial
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from ..closing import closed_now
 from ..db import session_scope
 from ..store import get_thread
 from .fetcher import url_is_fetchable
@@ -43,7 +44,7 @@ def accept(session: Session, form: Mapping[str, str], sender: Sender, queue: Ver
     thread = find_target(session, target, sender.site_base).thread
     if thread is None:
         return Answer(400, "The target is not a post on this site.", {"target": "is not a post here"})
-    if thread.is_closed:
+    if closed_now(thread):
         return Answer(400, "This post no longer accepts webmentions.", {"target": "is closed"})
     if not url_is_fetchable(source, sender.policy):
         return Answer(400, "The source cannot be fetched.", {"source": "cannot be fetched"})

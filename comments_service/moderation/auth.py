@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -13,10 +14,13 @@ from ..accounts import authenticate
 from ..db import db
 from ..errors import error_response, wants_json
 from ..extensions import limiter
-from ..models import User
+from ..models import utcnow
+from .sessions import revoke, start_session, user_for_token
+from .throttle import forget_failures, record_failure, retry_after
 
 bp = Blueprint("auth", __name__, url_prefix="/moderate")
 F = TypeVar("F", bound=Callable[..., Any])
+_TOKEN = "auth"
 
 
 def _login_limit() -> str:
@@ -34,9 +38,12 @@ def safe_next(target: str | None) -> str:
 
 @bp.before_app_request
 def load_user() -> None:
-    """Put the logged-in account, if any, on g.user."""
-    user_id = session.get("user_id")
-    g.user = db().get(User, user_id) if user_id is not None else None
+    """Put the account of a live login, if any, on g.user."""
+    token = session.get(_TOKEN)
+    g.user = None
+    if isinstance(token, str):
+        max_age = timedelta(hours=float(current_app.config["LOGIN_SESSION_HOURS"]))
+        g.user = user_for_token(db(), token, max_age)
 
 
 def login_required(view: F) -> F:
@@ -53,24 +60,52 @@ def login_required(view: F) -> F:
     return guarded  # type: ignore[return-value]
 
 
+def _refused(status: int, message: str, retry: int | None = None) -> Response:
+    if wants_json():
+        response = error_response(status, message)
+    else:
+        flash(message, "error")
+        response = Response(render_template("login.html"), status=status)
+    if retry is not None:
+        response.headers["Retry-After"] = str(retry)
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login() -> Response | str:
     """Show the login form, or log a moderator in."""
-    if request.method == "POST":
-        user = authenticate(db(), request.form.get("username", ""), request.form.get("password", ""))
-        if user is None:
-            flash("Wrong username or password.", "error")
-            return Response(render_template("login.html"), status=401)
-        # A fresh session at login, so a session id planted before login is worthless.
-        session.clear()
-        session["user_id"] = user.id
-        return redirect(safe_next(request.args.get("next")), code=303)  # type: ignore[return-value]
-    return render_template("login.html")
+    if request.method == "GET":
+        return render_template("login.html")
+    store, config = db(), current_app.config
+    username, password = request.form.get("username", ""), request.form.get("password", "")
+    ip, now = request.remote_addr or "", utcnow()
+    window = timedelta(seconds=float(config["LOGIN_FAILURE_WINDOW"]))
+    # Checked before the password, so a right guess after too many wrong ones reveals nothing.
+    wait = retry_after(store, username, ip, now, int(config["LOGIN_MAX_FAILURES"]), window)
+    if wait is not None:
+        return _refused(429, "Too many failed logins. Try again later.", wait)
+    user = authenticate(store, username, password)
+    if user is None:
+        record_failure(store, username, ip, now, window)
+        store.commit()
+        return _refused(401, "Wrong username or password.")
+    forget_failures(store, username)
+    if isinstance(previous := session.get(_TOKEN), str):
+        revoke(store, previous)
+    token = start_session(store, user)
+    store.commit()
+    # A fresh session (and CSRF token) at login, so nothing planted before login carries over.
+    session.clear()
+    session[_TOKEN] = token
+    return redirect(safe_next(request.args.get("next")), code=303)  # type: ignore[return-value]
 
 
 @bp.post("/logout")
 def logout() -> Response:
-    """Log the moderator out."""
+    """Log the moderator out and end the login on the server, so a copied cookie is worthless."""
+    if isinstance(token := session.get(_TOKEN), str):
+        revoke(db(), token)
+        db().commit()
     session.clear()
     return redirect(url_for("auth.login"), code=303)  # type: ignore[return-value]

@@ -1,95 +1,91 @@
-"""The moderation queue and the actions taken on comments and threads."""
+"""The moderation queue: filter, page through and act on many comments at once."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    flash,
-    g,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Blueprint, Response, abort, current_app, g, render_template, request, send_file
+from werkzeug.datastructures import MultiDict
 
-from ..appctx import this_app
-from ..baking.requests import request_bake
-from ..baking.trigger import bake_requested
+from ..closing import closed_now
 from ..db import db
-from ..errors import wants_json
-from ..events import comment_state_changed
 from ..models import State
-from ..store import count_by_state, get_comment, get_thread, set_closed, set_state
-from ..store import queue as comments_in_state
-from .actions import ACTIONS
+from .actions import moderate_many
 from .auth import login_required
+from .permissions import may_moderate, own_posts_only, thread_or_abort
+from .queries import QueueFilter, comments_by_ids, queue_page, state_counts, threads_for
+from .responses import done, refused
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderate")
+BULK_ACTIONS = ("approve", "spam", "delete")
+BULK_MAX = 500
+TEXT_MAX = 200
+
+
+def _cursor(args: MultiDict[str, str], name: str) -> int | None:
+    raw = args.get(name, "")
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 12:
+        abort(400, description=f"The {name} cursor must be a comment id.")
+    return int(raw)
+
+
+def _queue_filter(args: MultiDict[str, str]) -> QueueFilter:
+    try:
+        state = State(args.get("state") or State.PENDING.value)
+    except ValueError:
+        abort(400, description="Unknown state.")
+    return QueueFilter(
+        state=state,
+        slug=args.get("post", "").strip(),
+        text=args.get("q", "").strip()[:TEXT_MAX],
+        own_posts_of=own_posts_only(g.user),
+        after=_cursor(args, "after"),
+        before=_cursor(args, "before"),
+    )
 
 
 @bp.get("/")
 @login_required
 def queue() -> str:
-    """Show comments awaiting moderation first, or those in the chosen state."""
-    try:
-        state = State(request.args.get("state", State.PENDING.value))
-    except ValueError:
-        abort(400, description="Unknown state.")
-    session = db()
+    """Show the comments in one state (pending first), filtered by post and text, a page at a time."""
+    flt = _queue_filter(request.args)
+    session, config = db(), current_app.config
+    thread = thread_or_abort(flt.slug) if flt.slug else None
     return render_template(
-        "queue.html", state=state, comments=comments_in_state(session, state), counts=count_by_state(session)
+        "queue.html",
+        flt=flt,
+        thread=thread,
+        thread_closed=closed_now(thread) if thread else False,
+        page=queue_page(session, flt, int(config["QUEUE_PAGE_SIZE"]), int(config["QUEUE_SEARCH_WINDOW"])),
+        counts=state_counts(session, flt.slug, flt.own_posts_of),
+        threads=threads_for(session, flt.own_posts_of),
+        bulk_actions=BULK_ACTIONS,
     )
 
 
-@bp.post("/comments/<int:comment_id>/<action>")
+@bp.post("/bulk")
 @login_required
-def act(comment_id: int, action: str) -> Response:
-    """Approve, reject, mark as spam or delete one comment, then bake its post."""
-    if action not in ACTIONS:
-        abort(404, description="Unknown moderation action.")
+def bulk() -> Response:
+    """Approve, mark as spam or delete every ticked comment in one go."""
+    action = request.form.get("action", "")
+    raw_ids = request.form.getlist("ids")
+    if action not in BULK_ACTIONS:
+        return refused(400, "Choose what to do with the ticked comments.", {"action": "is not a bulk action"})
+    if not raw_ids:
+        return refused(400, "Tick at least one comment.", {"ids": "is required"})
+    if len(raw_ids) > BULK_MAX or not all(i.isdigit() and len(i) <= 12 for i in raw_ids):
+        return refused(400, "The ticked comments are not valid.", {"ids": f"must be up to {BULK_MAX} comment ids"})
+    ids = sorted({int(i) for i in raw_ids})
     session = db()
-    comment = get_comment(session, comment_id)
-    if comment is None:
-        abort(404, description="There is no such comment.")
-    old_state = comment.state
-    set_state(session, comment, ACTIONS[action])
-    request_bake(session, comment.thread.slug)
-    session.commit()
-    bake_requested(session)
-    comment_state_changed.send(this_app(), comment=comment, old_state=old_state, new_state=comment.state, actor=g.user)
-    return _done(f"Comment {comment_id}: {action} done.", id=comment_id, state=comment.state.value)
-
-
-@bp.post("/threads/<slug>/<any(close, open):change>")
-@login_required
-def thread_change(slug: str, change: str) -> Response:
-    """Close a post's thread to new comments, or reopen it."""
-    session = db()
-    thread = get_thread(session, slug)
-    if thread is None:
-        abort(404, description="There is no post with that address.")
-    set_closed(session, thread, change == "close")
-    request_bake(session, slug)
-    session.commit()
-    bake_requested(session)
-    return _done(f"Thread {slug} {'closed' if change == 'close' else 'reopened'}.", slug=slug, closed=thread.is_closed)
-
-
-def _done(message: str, **result: object) -> Response:
-    if wants_json():
-        return jsonify(result)
-    flash(message, "success")
-    return redirect(request.referrer if _local(request.referrer) else url_for(".queue"), code=303)  # type: ignore[return-value]
-
-
-def _local(url: str | None) -> bool:
-    return bool(url) and url.startswith(request.host_url)  # type: ignore[union-attr]
+    comments = comments_by_ids(session, ids)
+    if len(comments) != len(ids):
+        abort(404, description="Some of the ticked comments do not exist.")
+    if not all(may_moderate(g.user, c.thread) for c in comments):
+        abort(403, description="You may only moderate the threads of your own posts.")
+    moderate_many(session, comments, action, g.user)
+    return done(f"{action.capitalize()}: {len(ids)} comment(s).", ids=ids, action=action)
 
 
 @bp.get("/kiln.css")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from ..closing import is_closed
+from ..models import utcnow
 from .thread_view import ThreadView
 
 # Each region is a piece of a page that shows comment data, rendered by one
@@ -31,6 +33,8 @@ class RenderOptions:
     timezone: str = "UTC"
     service_url: str = ""
     site_url: str = ""
+    # Threads close this many days after the post's date (0: never), as AUTO_CLOSE_DAYS.
+    auto_close_days: int = 0
 
 
 def start_marker(region: str, slug: str) -> str:
@@ -70,10 +74,13 @@ def _environment(templates: str, timezone: str) -> Environment:
     return env
 
 
-def render_region(region: str, view: ThreadView, options: RenderOptions) -> str:
-    """Render one region's inner HTML for a thread."""
+def render_region(region: str, view: ThreadView, options: RenderOptions, now: datetime | None = None) -> str:
+    """Render one region's inner HTML for a thread, as it stands at now (default: this moment)."""
+    # Closure by age is decided here, so full builds and bakes apply the same rule.
+    closed = is_closed(view.closed, view.published, options.auto_close_days, now or utcnow())
+    shown = replace(view, closed=closed)
     return render_theme_template(
-        REGION_TEMPLATES[region], options, thread=view, service_url=options.service_url, site_url=options.site_url
+        REGION_TEMPLATES[region], options, thread=shown, service_url=options.service_url, site_url=options.site_url
     )
 
 
@@ -101,4 +108,5 @@ def options_from_pelican(settings: dict[str, Any]) -> RenderOptions:
         timezone=settings.get("TIMEZONE") or "UTC",
         service_url=kiln.get("SERVICE_URL", "").rstrip("/"),
         site_url=settings.get("SITEURL", "").rstrip("/"),
+        auto_close_days=int(kiln.get("AUTO_CLOSE_DAYS") or 0),
     )

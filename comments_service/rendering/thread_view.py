@@ -43,15 +43,17 @@ class ThreadView:
     """Everything the templates need to show one post's comment data."""
 
     slug: str
+    # Closed by a moderator or the metadata; render_region adds closure by age.
     closed: bool
     roots: list[CommentNode]
     linkbacks: list[LinkbackEntry]
     comment_count: int
+    published: datetime | None = None
 
 
-def empty_view(slug: str, closed: bool = False) -> ThreadView:
+def empty_view(slug: str, closed: bool = False, published: datetime | None = None) -> ThreadView:
     """Return the view of a post nobody has commented on yet."""
-    return ThreadView(slug=slug, closed=closed, roots=[], linkbacks=[], comment_count=0)
+    return ThreadView(slug=slug, closed=closed, roots=[], linkbacks=[], comment_count=0, published=published)
 
 
 def build_view(thread: Thread, rows: Iterable[Comment]) -> ThreadView:
@@ -62,10 +64,11 @@ def build_view(thread: Thread, rows: Iterable[Comment]) -> ThreadView:
     count = sum(1 for c in comments if c.state == State.APPROVED)
     return ThreadView(
         slug=thread.slug,
-        closed=thread.is_closed,
+        closed=thread.closed_explicitly,
         roots=roots,
         linkbacks=[_linkback(r) for r in sorted(linkbacks, key=_order)],
         comment_count=count,
+        published=thread.published,
     )
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from ..appctx import this_app
 from ..baking.requests import request_bake
 from ..baking.trigger import bake_requested
+from ..closing import closed_now
 from ..db import db
 from ..errors import error_response, wants_json
 from ..events import comment_submitted
@@ -47,7 +48,7 @@ def submit(slug: str) -> Response:
     thread = get_thread(session, slug)
     if thread is None:
         abort(404, description="There is no post with that address.")
-    if thread.is_closed:
+    if closed_now(thread):
         abort(403, description="Comments on this entry are closed.")
     submission, errors = validate(request.form, current_app.config)
     if submission is None:

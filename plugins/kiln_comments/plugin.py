@@ -43,7 +43,9 @@ class _Build:
     def region(self, name: str, content: Any) -> Markup:
         """Render a fenced region for a post and note it for the next written file."""
         slug = content.slug
-        view = self.views.get(slug) or empty_view(slug, _closed_by_metadata(content))
+        view = self.views.get(slug) or empty_view(
+            slug, _closed_by_metadata(content), _aware(getattr(content, "date", None))
+        )
         self._unwritten.add(slug)
         return fenced_region(name, view, self.options)
 

@@ -1,0 +1,67 @@
+"""Changing what comments say: moderators' edits and the post author's replies."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from ..baking.requests import request_bake
+from ..baking.trigger import bake_requested
+from ..models import Comment, State, User, utcnow
+from ..sanitize import markdown_to_html, render_body
+from ..store import add_comment
+from ..threading import attach_point
+from .actions import Change, announce, stage
+from .audit import record
+
+
+class NotRepliable(ValueError):
+    """The comment replied to is spam or deleted, so a reply would hang from nothing."""
+
+
+def edit_body(session: Session, comment: Comment, source: str, actor: User) -> None:
+    """Replace a comment's body, re-sanitised in its own format; the original goes to the audit log."""
+    record(
+        session,
+        actor,
+        "edit",
+        comment,
+        body_format=comment.body_format,
+        old_source=comment.body_source,
+        old_html=comment.body_html,
+        new_source=source,
+    )
+    comment.body_source = source
+    comment.body_html = render_body(source, comment.body_format)
+    comment.updated = utcnow()
+    request_bake(session, comment.thread.slug)
+    session.commit()
+    bake_requested(session)
+
+
+def reply_as_author(session: Session, parent: Comment, source: str, actor: User, max_depth: int, ip: str) -> Comment:
+    """Publish a reply by the post's author under parent (approving a pending parent first)."""
+    changes: list[Change] = []
+    if parent.state == State.PENDING:
+        # Like WordPress's "Approve and reply": a reply to an unpublished comment would float alone.
+        changes.append(stage(session, parent, "approve", actor, reason="replied to"))
+    elif parent.state != State.APPROVED:
+        raise NotRepliable(f"Comment {parent.id} is {parent.state.value}; only published comments take replies.")
+    thread = parent.thread
+    anchor = attach_point(session, parent, max_depth)
+    reply = add_comment(
+        session,
+        thread,
+        parent_id=anchor.id if anchor else None,
+        author=thread.author or actor.display_name,
+        body_source=source,
+        body_format="markdown",
+        body_html=markdown_to_html(source),
+        by_post_author=True,
+        state=State.APPROVED,
+        ip=ip,
+    )
+    request_bake(session, thread.slug)
+    record(session, actor, "reply", reply, in_reply_to=parent.id)
+    changes.append(Change(reply, None, State.APPROVED))
+    announce(session, changes, actor)
+    return reply

@@ -1,0 +1,66 @@
+"""One comment: its page, the moderation actions, editing its body and replying as the post author."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
+
+from ..db import db
+from ..models import Role
+from .actions import ACTIONS, moderate
+from .audit import detail_of, entries
+from .auth import login_required
+from .authoring import NotRepliable, edit_body, reply_as_author
+from .permissions import comment_or_abort
+from .responses import body_problem, done, refused
+
+bp = Blueprint("moderation_comment", __name__, url_prefix="/moderate/comments")
+
+
+@bp.get("/<int:comment_id>")
+@login_required
+def show(comment_id: int) -> str:
+    """Show one comment with its actions, the edit and reply forms, and (to admins) its history."""
+    comment = comment_or_abort(comment_id)
+    history = entries(db(), comment_id=comment.id) if g.user.role == Role.ADMIN else []
+    return render_template("comment.html", comment=comment, history=history, detail_of=detail_of)
+
+
+@bp.post("/<int:comment_id>/<action>")
+@login_required
+def act(comment_id: int, action: str) -> Response:
+    """Approve, reject, mark as spam or delete one comment, then bake its post."""
+    if action not in ACTIONS:
+        abort(404, description="Unknown moderation action.")
+    comment = comment_or_abort(comment_id)
+    moderate(db(), comment, action, g.user)
+    return done(f"Comment {comment_id}: {action} done.", id=comment_id, state=comment.state.value)
+
+
+@bp.post("/<int:comment_id>/edit")
+@login_required
+def edit(comment_id: int) -> Response:
+    """Replace a comment's body (re-sanitised), keeping the original in the audit log."""
+    comment = comment_or_abort(comment_id)
+    body = request.form.get("body", "").replace("\r\n", "\n").strip()
+    if problem := body_problem(body):
+        return refused(400, "The comment was not changed.", {"body": problem})
+    edit_body(db(), comment, body, g.user)
+    return done(f"Comment {comment_id} edited.", id=comment_id, body_html=comment.body_html)
+
+
+@bp.post("/<int:comment_id>/reply")
+@login_required
+def reply(comment_id: int) -> Response:
+    """Publish a reply by the post's author under a comment, and bake it."""
+    parent = comment_or_abort(comment_id)
+    body = request.form.get("body", "").replace("\r\n", "\n").strip()
+    if problem := body_problem(body):
+        return refused(400, "The reply was not posted.", {"body": problem})
+    try:
+        answer = reply_as_author(
+            db(), parent, body, g.user, int(current_app.config["MAX_THREAD_DEPTH"]), request.remote_addr or ""
+        )
+    except NotRepliable as error:
+        return refused(409, str(error))
+    link = url_for("moderation_thread.show", slug=parent.thread.slug, _anchor=f"mod-{answer.id}")
+    return done(f"Reply {answer.id} published.", id=answer.id, parent_id=answer.parent_id, url=link)

@@ -1,0 +1,39 @@
+"""How moderation views answer: JSON for API clients, a flash and a redirect back for browsers."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, flash, jsonify, redirect, request, url_for
+
+from ..errors import error_response, wants_json
+
+
+def done(message: str, **result: object) -> Response:
+    """Report a completed change and send the browser back where it came from."""
+    if wants_json():
+        return jsonify(result)
+    flash(message, "success")
+    return redirect(back(), code=303)  # type: ignore[return-value]
+
+
+def refused(status: int, message: str, fields: dict[str, str] | None = None) -> Response:
+    """Report a change that was not made: the error for API clients, a flash and back for browsers."""
+    if wants_json():
+        return error_response(status, message, fields)
+    flash(" ".join([message, *(f"{name}: {problem}." for name, problem in (fields or {}).items())]), "error")
+    return redirect(back(), code=303)  # type: ignore[return-value]
+
+
+def back() -> str:
+    """Return the page the request came from if it is on this site, else the queue."""
+    referrer = request.referrer
+    if referrer and referrer.startswith(request.host_url):
+        return referrer
+    return url_for("moderation.queue")
+
+
+def body_problem(body: str) -> str | None:
+    """Say what is wrong with a body a moderator typed, if anything."""
+    if not body.strip():
+        return "is required"
+    limit = int(current_app.config["BODY_MAX"])
+    return f"must be at most {limit} characters" if len(body) > limit else None

@@ -1,0 +1,124 @@
+"""The moderation UI in headless Chromium against a live server: approve, reply as author, close."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect, sync_playwright
+from werkzeug.serving import make_server
+
+from comments_service import create_app
+from comments_service.baking.site import full_build
+from comments_service.baking.trigger import site_of
+from comments_service.extensions import limiter
+from comments_service.models import Role
+
+from .conftest import service_missing
+from .helpers import PASSWORD, add_account
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+CLOSED = "Comments on this entry are closed."
+
+
+@pytest.fixture
+def live_server(database_url: str, site_dir: Path) -> Iterator[str]:
+    """The service, serving the built site too, on a free port of 127.0.0.1."""
+    app: Flask = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "browser-secret",
+            "DATABASE_URL": database_url,
+            "SITE_DIR": str(site_dir),
+            "OUTPUT_PATH": str(site_dir / "output"),
+            "SERVE_SITE": True,
+        }
+    )
+    full_build(site_of(app))
+    add_account(app, "rikkert", Role.AUTHOR, display_name="Rikkert Walbeek")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    limiter.reset()
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    """A fresh headless Chromium tab."""
+    if not Path(CHROMIUM).exists():
+        service_missing(f"Chromium is not installed at {CHROMIUM} (Debian package `chromium`)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        tab = browser.new_page()
+        tab.set_default_timeout(15_000)
+        yield tab
+        browser.close()
+
+
+def test_a_moderator_approves_replies_and_closes_in_a_real_browser(page: Page, live_server: str) -> None:
+    post = f"{live_server}/open-post.html"
+
+    # A reader comments through the baked page's own form.
+    page.goto(post)
+    page.fill("#author-new", "Lezer Lotte")
+    page.fill("#body-new", "Mooi **stuk**, dank je!")
+    page.click("#respond button[type=submit]")
+    expect(page.locator("#kiln-pending")).to_be_visible()
+    expect(page.locator(".comment-list")).to_have_count(0)
+
+    # The author logs in and lands on the queue, where the comment waits, rendered.
+    page.goto(f"{live_server}/moderate/")
+    page.fill("#username", "rikkert")
+    page.fill("#password", PASSWORD)
+    page.click("form.login-form button[type=submit]")
+    item = page.locator("li.queue-item").first
+    expect(item.locator(".comment-body strong")).to_have_text("stuk")
+    comment_id = (item.get_attribute("id") or "").removeprefix("queue-")
+    assert comment_id.isdigit()
+
+    item.locator("button.action-approve").click()
+    expect(page.locator(".flash-success")).to_contain_text("approve done")
+    page.goto(post)
+    approved = page.locator(f"#comment-{comment_id}")
+    expect(approved.locator(".comment-author")).to_have_text("Lezer Lotte")
+    expect(approved.locator(".comment-body strong")).to_have_text("stuk")
+
+    # The author replies from the thread view; the reply is published under the comment at once.
+    page.goto(f"{live_server}/moderate/threads/open-post")
+    entry = page.locator(f"#mod-{comment_id}")
+    entry.locator("details.reply > summary").first.click()
+    entry.locator(f"#reply-{comment_id}").fill("Graag gedaan, _Lotte_.")
+    entry.locator("form.reply-form button[type=submit]").first.click()
+    expect(page.locator(".flash-success")).to_contain_text("published")
+    page.goto(post)
+    reply = page.locator(f"#comment-{comment_id} > ol.children > li.bypostauthor")
+    expect(reply.locator(".comment-author")).to_have_text("Rikkert Walbeek")
+    expect(reply.locator(".author-badge")).to_be_visible()
+    expect(reply.locator(".comment-body em")).to_have_text("Lotte")
+    expect(page.locator(".comments-title")).to_contain_text("2 comments")
+
+    # Closing the thread bakes the closed notice and takes every form off the page.
+    page.goto(f"{live_server}/moderate/threads/open-post")
+    page.click("button.thread-close")
+    expect(page.locator(".thread-status")).to_contain_text("Closed by a moderator.")
+    page.goto(post)
+    expect(page.locator(".comments-closed")).to_have_text(CLOSED)
+    expect(page.locator("form.comment-form")).to_have_count(0)
+    expect(page.locator(f"#comment-{comment_id}")).to_be_visible()
