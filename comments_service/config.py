@@ -31,6 +31,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OUTPUT_PATH", None, "Where the site is built; Pelican's OUTPUT_PATH if unset."),
     Setting("SERVE_SITE", False, "Serve the built site from the service too (for `make run`)."),
     Setting("SITE_URL", "", "Absolute base URL of the site, for links in feeds and email."),
+    Setting("HOLD_FOR_MODERATION", True, "Hold comments no check objects to for a moderator; false publishes them."),
     Setting("MAX_THREAD_DEPTH", 5, "Replies deeper than this attach to the deepest allowed ancestor."),
     Setting("AUTHOR_MAX", 245, "Longest accepted commenter name, in characters."),
     Setting("EMAIL_MAX", 100, "Longest accepted email address, in characters."),

@@ -172,3 +172,16 @@ def test_oversized_request_is_413(client: FlaskClient) -> None:
 
 def test_get_on_the_submission_endpoint_is_405(client: FlaskClient) -> None:
     assert client.get("/comments/open-post/").status_code == 405
+
+
+def test_with_moderation_off_a_clean_comment_is_published_and_baked(
+    client: FlaskClient, app: Flask, output: Path
+) -> None:
+    app.config["HOLD_FOR_MODERATION"] = False
+    response = client.post("/comments/open-post/", data={**FORM, "body": "Meteen zichtbaar"}, headers=JSON)
+    assert response.status_code == 201 and response.get_json()["status"] == "approved"
+    assert "Meteen zichtbaar" in (output / "open-post.html").read_text(encoding="utf-8")
+    held = client.post(
+        "/comments/open-post/", data={**FORM, "body": "a http://a.nl b http://b.nl c http://c.nl"}, headers=JSON
+    )
+    assert held.status_code == 202, "a check that holds a comment still holds it with moderation off"

@@ -57,7 +57,9 @@ def judge(candidate: Candidate, session: Session, config: Mapping[str, Any]) -> 
             return Judgement(verdict, key)
         verdicts.append(verdict)
     if not verdicts:
-        return Judgement(Verdict(Action.PENDING, ""), key)
+        # Nothing objected: held for a moderator, unless moderation is switched off.
+        held = bool(config["HOLD_FOR_MODERATION"])
+        return Judgement(Verdict(Action.PENDING if held else Action.APPROVE, "" if held else "moderation is off"), key)
     action = max((v.action for v in verdicts), key=_SEVERITY.__getitem__)
     reason = "; ".join(v.reason for v in verdicts if v.action is action)
     return Judgement(Verdict(action, reason[:_REASON_MAX]), key)
