@@ -14,7 +14,9 @@ wsgi_app = "comments_service:create_app()"
 
 
 def post_worker_init(worker):
-    """Start the outbox's mail sender in each worker, so queued email goes out while the service runs."""
+    """Start each worker's mail sender and webmention verifier, which take up what is stored at once."""
+    from comments_service.linkbacks.worker import start_verifier
     from comments_service.notify.sender import start_sender
 
     start_sender(worker.wsgi)
+    start_verifier(worker.wsgi)

@@ -15,7 +15,7 @@ from .baking.site import full_build
 from .baking.trigger import site_of
 from .db import session_scope
 from .demo import ensure_demo_moderator, load_demo
-from .linkbacks.commands import send_after_build, send_linkbacks_command
+from .linkbacks.commands import process_webmentions_command, send_after_build, send_linkbacks_command
 from .migrate import upgrade
 from .models import utcnow
 from .moderation.user_cli import user_cli
@@ -89,5 +89,5 @@ def bake_command(slug: str | None, bake_all: bool) -> None:
 def init_app(app: Flask) -> None:
     """Register the command groups on the app."""
     commands = (db_cli, user_cli, demo_cli, build_command, bake_command, send_mail_command, send_linkbacks_command)
-    for command in (*commands, *porting_commands):
+    for command in (*commands, process_webmentions_command, *porting_commands):
         app.cli.add_command(command)

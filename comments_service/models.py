@@ -256,6 +256,28 @@ class BakeJob(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
 
 
+class PendingWebmention(Base):
+    """A webmention answered 202 and not yet verified; repeated mentions of one source and target share a row."""
+
+    __tablename__ = "pending_webmentions"
+    __table_args__ = (Index("ix_pending_webmentions_due", "next_attempt"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # A hash of source and target: the two URLs together are too long for one index entry on PostgreSQL.
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str] = mapped_column(String(2000))
+    target: Mapped[str] = mapped_column(String(2000))
+    thread_slug: Mapped[str] = mapped_column(String(200))
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(500), default="")
+    received: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set while one worker verifies the row; a worker that dies mid-verification lets it expire.
+    leased_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
 class SpamToken(Base):
     """How often a token appeared in comments moderators called spam and in ones they approved."""
 

@@ -1,4 +1,4 @@
-"""`flask send-linkbacks SLUG`, and sending from the posts a build has just added."""
+"""`flask send-linkbacks SLUG`, sending from the posts a build has just added, and `flask process-webmentions`."""
 
 from __future__ import annotations
 
@@ -15,9 +15,11 @@ from ..db import session_scope
 from ..models import Thread
 from ..store import get_thread
 from .fetcher import policy_from_config
+from .pending import count_waiting
 from .records import threads_created_since
 from .sending import Post, Result, send_from
 from .targets import configured_base, post_url
+from .worker import drain
 
 
 def _post(app: Flask, thread: Thread, base: str) -> Post:
@@ -78,3 +80,17 @@ def send_after_build(since: datetime) -> None:
         slugs = [thread.slug for thread in threads_created_since(session, since)]
     if slugs:
         _report(f"{len(slugs)} new post(s)", _send(app, slugs))
+
+
+@click.command("process-webmentions")
+@with_appcontext
+def process_webmentions_command() -> None:
+    """Verify every stored webmention that is due, once (the service's verifier threads do this continually)."""
+    app = this_app()
+    results = drain(app)
+    with session_scope(app.config["DATABASE_URL"]) as session:
+        waiting = count_waiting(session, int(app.config["WEBMENTION_MAX_ATTEMPTS"]))
+    click.echo(
+        f"Verified {results['verified']}, to retry {results['retry']}, gave up on {results['gave up']}; "
+        f"{waiting} webmention(s) waiting."
+    )

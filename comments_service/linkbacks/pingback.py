@@ -33,6 +33,7 @@ FAULTS = {
     Outcome.MISSING: (SOURCE_MISSING, "The source does not exist."),
     # Unreachable, refused, too slow or too big all look alike, so a caller cannot map our network.
     Outcome.UNAVAILABLE: (GENERIC, "The source could not be checked."),
+    Outcome.TRY_LATER: (GENERIC, "The source could not be checked."),
 }
 
 

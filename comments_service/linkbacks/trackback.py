@@ -20,6 +20,7 @@ REFUSALS = {
     Outcome.GONE: "The page at that URL does not exist.",
     Outcome.MISSING: "The page at that URL does not exist.",
     Outcome.UNAVAILABLE: "The page at that URL could not be fetched.",
+    Outcome.TRY_LATER: "The page at that URL could not be fetched.",
 }
 
 

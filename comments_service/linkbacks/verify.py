@@ -13,6 +13,7 @@ from .targets import normalize
 from .text import NAME_MAX, TITLE_MAX, excerpt_around, plain_text
 
 log = logging.getLogger(__name__)
+TRANSIENT_STATUSES = frozenset({408, 429})  # besides every 5xx: the source may answer later
 
 
 class Outcome(enum.Enum):
@@ -22,7 +23,8 @@ class Outcome(enum.Enum):
     NO_LINK = "no-link"  # the source answered 200 without the link
     GONE = "gone"  # the source answered 410
     MISSING = "missing"  # the source answered 404
-    UNAVAILABLE = "unavailable"  # refused, unreachable, too big, too slow, wrong type: never said why outside
+    UNAVAILABLE = "unavailable"  # refused, too big, wrong type or another status: never said why outside
+    TRY_LATER = "try-later"  # unreachable, too slow or a server error: another try may work
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Verification:
     title: str = ""
     excerpt: str = ""
     site_name: str = ""
+    reason: str = ""  # why the source could not be checked, for logs and the pending queue only
 
 
 def verify(source: str, target: str, policy: fetcher.Policy) -> Verification:
@@ -41,15 +44,20 @@ def verify(source: str, target: str, policy: fetcher.Policy) -> Verification:
         response = fetcher.get(source, policy)
     except fetcher.FetchError as error:
         log.info("kiln linkbacks: cannot fetch %s: %s", source, error)
-        return Verification(Outcome.UNAVAILABLE)
+        return _unchecked(isinstance(error, (fetcher.Timeout, fetcher.Unreachable)), str(error))
     if response.status == 410:
         return Verification(Outcome.GONE)
     if response.status == 404:
         return Verification(Outcome.MISSING)
     if not 200 <= response.status < 300:
         log.info("kiln linkbacks: %s answered %s", source, response.status)
-        return Verification(Outcome.UNAVAILABLE)
+        transient = response.status >= 500 or response.status in TRANSIENT_STATUSES
+        return _unchecked(transient, f"answered {response.status}")
     return mention_in(read_page(response), target)
+
+
+def _unchecked(transient: bool, reason: str) -> Verification:
+    return Verification(Outcome.TRY_LATER if transient else Outcome.UNAVAILABLE, reason=reason)
 
 
 def mention_in(page: Page, target: str) -> Verification:

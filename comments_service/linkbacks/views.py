@@ -14,7 +14,7 @@ from .advertise import PINGBACK_PATH, TRACKBACK_PATH, WEBMENTION_PATH
 from .fetcher import policy_from_config
 from .receive import Answer, Sender
 from .targets import configured_base
-from .worker import verification_queue
+from .worker import start_verifier
 
 bp = Blueprint("linkbacks", __name__, template_folder="templates")
 
@@ -63,9 +63,10 @@ def pingback_call() -> Response:
 @per_address
 def webmention_post() -> Response:
     """Accept a webmention for asynchronous verification (202), or refuse it with the reason."""
-    answer = webmention.accept(db(), request.form, _sender(), verification_queue(this_app()))
+    answer = webmention.accept(db(), request.form, _sender())
     if answer.status != 202:
         return error_response(answer.status, answer.message, answer.fields)
+    start_verifier(this_app()).wake()
     return _accepted(answer)
 
 

@@ -1,26 +1,30 @@
-"""Webmention (W3C Recommendation): validate at once, answer 202, verify the source in the background."""
+"""Webmention (W3C Recommendation): validate at once, store and answer 202, verify the source in the background."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from functools import partial
 
 from flask import current_app
 from sqlalchemy.orm import Session
 
 from ..closing import closed_now
 from ..db import session_scope
+from ..models import PendingWebmention, utcnow
 from ..store import get_thread
-from .fetcher import url_is_fetchable
+from .fetcher import Policy, url_is_fetchable
+from .pending import count_waiting, store_mention
 from .receive import Answer, Sender, apply_webmention
 from .targets import find_target, is_absolute, normalize
 from .throttle import source_host_allowed
-from .verify import verify
-from .worker import VerificationQueue
+from .verify import Outcome, verify
 
 log = logging.getLogger(__name__)
 URL_MAX = 2000
+
+
+class TryLater(Exception):
+    """The source could not be checked this time (unreachable, too slow, a server error); try again later."""
 
 
 def _url_problem(value: str) -> str | None:
@@ -31,8 +35,8 @@ def _url_problem(value: str) -> str | None:
     return None
 
 
-def accept(session: Session, form: Mapping[str, str], sender: Sender, queue: VerificationQueue) -> Answer:
-    """Validate a webmention and queue its verification, or say why it is refused."""
+def accept(session: Session, form: Mapping[str, str], sender: Sender) -> Answer:
+    """Validate a webmention and store it for verification (committed before the 202), or say why not."""
     source, target = (form.get("source") or "").strip(), (form.get("target") or "").strip()
     fields = {
         name: problem for name, value in (("source", source), ("target", target)) if (problem := _url_problem(value))
@@ -50,16 +54,24 @@ def accept(session: Session, form: Mapping[str, str], sender: Sender, queue: Ver
         return Answer(400, "The source cannot be fetched.", {"source": "cannot be fetched"})
     if not source_host_allowed(source):
         return Answer(429, "Too many webmentions from that site; try again later.")
-    if not queue.submit(partial(process, thread.slug, source, target, sender)):
+    config = current_app.config
+    if count_waiting(session, int(config["WEBMENTION_MAX_ATTEMPTS"])) >= int(config["WEBMENTION_QUEUE_MAX"]):
         return Answer(429, "Too many webmentions are waiting to be verified; try again later.")
+    store_mention(session, thread.slug, source, target, sender.ip, sender.user_agent, utcnow())
+    # Acknowledged only once stored: a restart or crash after the 202 loses nothing.
+    session.commit()
     return Answer(202, "The webmention was accepted and will be verified.")
 
 
-def process(slug: str, source: str, target: str, sender: Sender) -> str:
-    """Verify a queued webmention and create, update or remove the stored mention; say what happened."""
-    found = verify(source, target, sender.policy)
+def process(mention: PendingWebmention, policy: Policy) -> str:
+    """Verify a stored webmention and create, update or remove the mention it makes; say what happened."""
+    found = verify(mention.source, mention.target, policy)
+    if found.outcome is Outcome.TRY_LATER:
+        raise TryLater(found.reason)
+    # The target was matched to its post on receipt; what remains is who sent the mention.
+    sender = Sender(site_base="", policy=policy, ip=mention.ip, user_agent=mention.user_agent)
     with session_scope(current_app.config["DATABASE_URL"]) as session:
-        thread = get_thread(session, slug)
-        result = "post gone" if thread is None else apply_webmention(session, thread, source, found, sender)
-    log.info("kiln linkbacks: webmention from %s to %s: %s", source, target, result)
+        thread = get_thread(session, mention.thread_slug)
+        result = "post gone" if thread is None else apply_webmention(session, thread, mention.source, found, sender)
+    log.info("kiln linkbacks: webmention from %s to %s: %s", mention.source, mention.target, result)
     return result

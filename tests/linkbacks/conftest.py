@@ -11,7 +11,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from comments_service.linkbacks.fetcher import Policy
-from comments_service.linkbacks.worker import verification_queue
+from comments_service.linkbacks.worker import stop_verifier
 
 from .netguard import NetGuard, install
 from .pages import PageServer, start_page_server, stop_page_server
@@ -49,8 +49,8 @@ def lb_app(app: Flask) -> Iterator[Flask]:
     """The service, allowed (as a test) to fetch source pages from loopback."""
     app.config.update(LINKBACKS_ALLOW_LOOPBACK=True, FETCH_DEADLINE=5.0)
     yield app
-    # No verification may outlive the test (and its network guard).
-    assert verification_queue(app).wait_idle(10)
+    # No verification may outlive the test (and its network guard, and its store).
+    assert stop_verifier(app, 10)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
-from comments_service.linkbacks.worker import verification_queue
+from comments_service.linkbacks.worker import start_verifier
 from comments_service.models import Kind, State
 
 from ..helpers import moderation_token
@@ -21,7 +21,7 @@ from .pages import PageServer, huge, trickle
 def _mention(live: str, app: Flask, source: str, target: str = POST) -> None:
     status, _, body = post_form(f"{live}/webmention", {"source": source, "target": target})
     assert status == 202, body
-    assert verification_queue(app).wait_idle(10)
+    assert start_verifier(app).wait_idle(10)
 
 
 def _shown(output: Path) -> str:
@@ -113,7 +113,7 @@ def test_invalid_webmentions_get_400_at_once(
         response = client.post("/webmention", data=fields, headers={"Accept": "application/json"})
         assert response.status_code == 400, fields
         assert field in response.get_json()["errors"], fields
-    assert verification_queue(lb_app).wait_idle(10)
+    assert start_verifier(lb_app).wait_idle(10)
     assert linkbacks(lb_app) == [] and guard.connects == []
 
 
@@ -142,7 +142,7 @@ def test_webmentions_are_limited_per_client_address_and_per_source_host(
     assert client.post("/webmention", data={"source": "x", "target": POST}).status_code == 400
     response = client.post("/webmention", data={"source": "x", "target": POST})
     assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
-    assert verification_queue(lb_app).wait_idle(10)
+    assert start_verifier(lb_app).wait_idle(10)
 
 
 def test_the_service_abandons_huge_and_trickling_sources_within_its_limits(

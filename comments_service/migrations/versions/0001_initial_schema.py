@@ -60,6 +60,26 @@ def upgrade() -> None:
         batch_op.create_index("ix_outbox_due", ["sent_at", "next_attempt"], unique=False)
 
     op.create_table(
+        "pending_webmentions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("source", sa.String(length=2000), nullable=False),
+        sa.Column("target", sa.String(length=2000), nullable=False),
+        sa.Column("thread_slug", sa.String(length=200), nullable=False),
+        sa.Column("ip", sa.String(length=45), nullable=False),
+        sa.Column("user_agent", sa.String(length=500), nullable=False),
+        sa.Column("received", sa.DateTime(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt", sa.DateTime(), nullable=False),
+        sa.Column("leased_until", sa.DateTime(), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pending_webmentions")),
+        sa.UniqueConstraint("key", name=op.f("uq_pending_webmentions_key")),
+    )
+    with op.batch_alter_table("pending_webmentions", schema=None) as batch_op:
+        batch_op.create_index("ix_pending_webmentions_due", ["next_attempt"], unique=False)
+
+    op.create_table(
         "sent_linkbacks",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("thread_slug", sa.String(length=200), nullable=False),
@@ -225,6 +245,10 @@ def downgrade() -> None:
     op.drop_table("spam_tokens")
     op.drop_table("spam_corpus")
     op.drop_table("sent_linkbacks")
+    with op.batch_alter_table("pending_webmentions", schema=None) as batch_op:
+        batch_op.drop_index("ix_pending_webmentions_due")
+
+    op.drop_table("pending_webmentions")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_due")
 
