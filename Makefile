@@ -20,6 +20,9 @@ build: install
 	$(FLASK) db upgrade
 	$(FLASK) build
 
+# The demo's public address, so pages and email carry absolute links to it.
+run: export KILN_SITE_URL = http://127.0.0.1:8000
+run: export KILN_SERVICE_URL = http://127.0.0.1:8000
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load

@@ -8,7 +8,8 @@ HERE = Path(__file__).resolve().parent
 AUTHOR = "Rikkert Walbeek"
 SITENAME = "Sales 2.0"
 SITESUBTITLE = "Over verkopen, kwalificeren en nee durven zeggen"
-SITEURL = ""
+# Absolute when set (make run sets it), so pages can advertise their linkback endpoints.
+SITEURL = os.environ.get("KILN_SITE_URL", "")
 
 PATH = "content"
 OUTPUT_PATH = "output"
