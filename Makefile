@@ -38,7 +38,7 @@ typecheck: install
 	$(BIN)/mypy comments_service plugins
 
 test: lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 clean:
 	rm -rf output .pytest_cache .mypy_cache .ruff_cache
