@@ -38,4 +38,4 @@ test: lint typecheck
 	$(BIN)/pytest
 
 clean:
-	rm -rf output .pytest_cache .mypy_cache .ruff_cache
+	rm -rf output output.builds .output.lock .pytest_cache .mypy_cache .ruff_cache

@@ -11,11 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 
 from .accounts import create_user, find_user
-from .appctx import this_app
-from .baking.baker import bake_thread
-from .baking.manifest import Manifest
-from .baking.site import full_build
-from .baking.trigger import site_of
+from .baking.commands import bake_command, bake_worker_command, build_command
 from .db import session_scope
 from .demo import ensure_demo_moderator, load_demo
 from .migrate import upgrade
@@ -78,31 +74,8 @@ def demo_moderator() -> None:
     click.echo(f"Demo moderator login: {username} / {password}  (http://127.0.0.1:8000/moderate/)")
 
 
-@click.command("build")
-def build_command() -> None:
-    """Run a full Pelican build of the site with every comment baked in."""
-    site = site_of(this_app())
-    full_build(site)
-    click.echo(f"Built the site into {site.output}.")
-
-
-@click.command("bake")
-@click.argument("slug", required=False)
-@click.option("--all", "bake_all", is_flag=True, help="Rebake every post the last build recorded.")
-def bake_command(slug: str | None, bake_all: bool) -> None:
-    """Rebake one post's comment data (SLUG) or every post's (--all) from the store."""
-    if bool(slug) == bake_all:
-        raise click.UsageError("Give either a SLUG or --all.")
-    site = site_of(this_app())
-    slugs = Manifest.load(site.output).slugs() if bake_all else [slug or ""]
-    changed = 0
-    with session_scope(_url()) as session, click.progressbar(slugs, label="Baking") as bar:
-        for each in bar:
-            changed += len(bake_thread(session, site, each))
-    click.echo(f"Baked {len(slugs)} post(s); {changed} file(s) changed.")
-
-
 def init_app(app: Flask) -> None:
     """Register the command groups on the app."""
     for command in (db_cli, user_cli, demo_cli, build_command, bake_command):
         app.cli.add_command(command)
+    app.cli.add_command(bake_worker_command)

@@ -41,7 +41,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SUBMIT_RATE_LIMIT", "30 per minute;300 per hour", "Limit on comment posts per address."),
     Setting("LOGIN_RATE_LIMIT", "30 per minute", "Limit on login attempts per address."),
     Setting("TRUSTED_PROXIES", 0, "How many reverse proxies in front set X-Forwarded-For (nginx: 1)."),
-    Setting("BAKE_ON_CHANGE", True, "Bake affected pages right after each moderation action."),
+    Setting(
+        "BAKE_IN_PROCESS", True, "Apply queued bakes in a thread of the service; off when `flask bake-worker` runs."
+    ),
+    Setting("BAKE_WAIT_SECONDS", 5.0, "How long a moderation request waits for its bake to be on disk."),
+    Setting("BAKE_POLL_SECONDS", 1.0, "How often a bake worker looks for jobs queued by other processes."),
+    Setting("BAKE_HOOK", "", "Command run after each batch of bakes, with the changed files as arguments."),
+    Setting("BAKE_HOOK_TIMEOUT", 300.0, "Seconds the post-bake command may take before it is stopped."),
 )
 
 _KNOWN = {s.name for s in SETTINGS}

@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from .models import Comment, Kind, State, Thread
+from .rendering.feeds import FeedEntry, PostFeed
 from .rendering.thread_view import ThreadView, build_view, empty_view
 
 VISIBLE_STATES = (State.APPROVED, State.DELETED)
@@ -70,6 +71,42 @@ def thread_views(session: Session, slugs: Iterable[str]) -> dict[str, ThreadView
     for thread in threads:
         views[thread.slug] = build_view(thread, rows[thread.id])
     return views
+
+
+def _published_comments() -> Select:
+    return (
+        select(Comment, Thread)
+        .join(Thread, Comment.thread_id == Thread.id)
+        .where(Comment.state == State.APPROVED, Comment.kind == Kind.COMMENT)
+        .order_by(Comment.created.desc(), Comment.id.desc())
+    )
+
+
+def _feed_entry(comment: Comment, thread: Thread) -> FeedEntry:
+    return FeedEntry(
+        id=comment.id,
+        author=comment.author,
+        website=comment.website,
+        body_html=comment.body_html,
+        created=comment.created,
+        post_title=thread.title,
+        post_url=thread.url,
+    )
+
+
+def post_feeds(session: Session, slugs: Iterable[str]) -> dict[str, PostFeed]:
+    """Return the comment feed of each known post, newest comment first."""
+    threads = session.scalars(select(Thread).where(Thread.slug.in_(list(slugs)))).all()
+    feeds = {t.id: PostFeed(slug=t.slug, title=t.title, url=t.url, published=t.published) for t in threads}
+    if feeds:
+        for comment, thread in session.execute(_published_comments().where(Comment.thread_id.in_(list(feeds)))):
+            feeds[thread.id].entries.append(_feed_entry(comment, thread))
+    return {feed.slug: feed for feed in feeds.values()}
+
+
+def latest_comments(session: Session, limit: int) -> list[FeedEntry]:
+    """Return the site's latest approved comments, newest first, for its comment feed."""
+    return [_feed_entry(c, t) for c, t in session.execute(_published_comments().limit(limit))]
 
 
 def add_comment(session: Session, thread: Thread, **fields: object) -> Comment:

@@ -31,6 +31,9 @@ class RenderOptions:
     timezone: str = "UTC"
     service_url: str = ""
     site_url: str = ""
+    site_name: str = ""
+    # How many of the latest approved comments the site-wide comment feed shows.
+    feed_length: int = 50
 
 
 def start_marker(region: str, slug: str) -> str:
@@ -96,4 +99,6 @@ def options_from_pelican(settings: dict[str, Any]) -> RenderOptions:
         timezone=settings.get("TIMEZONE") or "UTC",
         service_url=kiln.get("SERVICE_URL", "").rstrip("/"),
         site_url=settings.get("SITEURL", "").rstrip("/"),
+        site_name=settings.get("SITENAME", ""),
+        feed_length=int(kiln.get("COMMENT_FEED_LENGTH", 50)),
     )

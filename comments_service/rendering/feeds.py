@@ -1,0 +1,112 @@
+"""Atom feeds of approved comments, one per post and one for the site, from the theme's templates."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from .render import RenderOptions
+
+SITE_FEED_PATH = "feeds/comments.atom.xml"
+FEED_TEMPLATE = "kiln/comments.atom.xml"
+# A feed with no comments still needs an <updated>: its post's date, or this fixed one.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# XML 1.0 forbids most control characters, which a pasted or imported comment may carry.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One approved comment as a feed shows it."""
+
+    id: int
+    author: str
+    website: str
+    body_html: str
+    created: datetime
+    post_title: str
+    post_url: str
+
+
+@dataclass(frozen=True)
+class PostFeed:
+    """A post's approved comments, newest first, with what its feed says about the post."""
+
+    slug: str
+    title: str
+    url: str
+    published: datetime | None
+    entries: list[FeedEntry] = field(default_factory=list)
+
+
+def post_feed_path(slug: str) -> str:
+    """Return where a post's comment feed lives, relative to the output folder."""
+    return f"feeds/comments/{slug}.atom.xml"
+
+
+def absolute(options: RenderOptions, path: str) -> str:
+    """Return a site path as a URL: absolute when SITEURL is set, else from the site root."""
+    return f"{options.site_url}/{path.lstrip('/')}"
+
+
+def atom_id(url: str) -> str:
+    """Return a permanent, absolute Atom id for a URL (a name-based UUID, valid even without SITEURL)."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, url)}"
+
+
+def atom_date(moment: datetime) -> str:
+    """Format a time as RFC 3339 in UTC, as Atom wants it."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _xml_safe(value: object) -> object:
+    return _NOT_XML.sub("", value) if isinstance(value, str) else value
+
+
+@cache
+def _environment(templates: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(templates),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=_xml_safe,
+    )
+    env.filters["atom_date"] = atom_date
+    env.filters["atom_id"] = atom_id
+    return env
+
+
+def _render(
+    options: RenderOptions,
+    title: str,
+    self_path: str,
+    page_path: str,
+    entries: list[FeedEntry],
+    quiet_since: datetime = EPOCH,
+) -> bytes:
+    env = _environment(options.theme_templates)
+    text = env.get_template(FEED_TEMPLATE).render(
+        title=title,
+        self_url=absolute(options, self_path),
+        page_url=absolute(options, page_path),
+        updated=entries[0].created if entries else quiet_since,
+        entries=[(entry, absolute(options, f"{entry.post_url}#comment-{entry.id}")) for entry in entries],
+    )
+    return (text + "\n").encode("utf-8")
+
+
+def render_post_feed(feed: PostFeed, options: RenderOptions) -> bytes:
+    """Render a post's comment feed, newest comment first."""
+    return _render(options, feed.title, post_feed_path(feed.slug), feed.url, feed.entries, feed.published or EPOCH)
+
+
+def render_site_feed(entries: list[FeedEntry], options: RenderOptions) -> bytes:
+    """Render the site's feed of its latest approved comments."""
+    return _render(options, options.site_name, SITE_FEED_PATH, "", entries)
