@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli, db, errors
-from .baking import trigger as baking
+from .baking import trigger as bake_trigger
 from .config import load_config
 from .extensions import csrf, limiter
 
@@ -25,7 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    baking.init_app(app)
+    bake_trigger.init_app(app)
 
     from .moderation import auth
     from .moderation import views as moderation_views

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .models import Comment, Kind, State, Thread
-from .rendering.feeds import FeedEntry, PostFeed
+from .rendering.feeds import FeedEntry, PostFeed, build_feed
 from .rendering.thread_view import ThreadView, build_view, empty_view
 
 VISIBLE_STATES = (State.APPROVED, State.DELETED)
@@ -58,55 +58,45 @@ def thread_view(session: Session, slug: str) -> ThreadView:
     return thread_views(session, [slug])[slug]
 
 
-def thread_views(session: Session, slugs: Iterable[str]) -> dict[str, ThreadView]:
-    """Return render-ready views for many posts in two queries."""
-    slugs = list(slugs)
+def _visible_rows(session: Session, slugs: list[str]) -> tuple[Sequence[Thread], dict[int, list[Comment]]]:
     threads = session.scalars(select(Thread).where(Thread.slug.in_(slugs))).all()
     rows: dict[int, list[Comment]] = defaultdict(list)
     if threads:
         query = select(Comment).where(Comment.thread_id.in_([t.id for t in threads]), Comment.state.in_(VISIBLE_STATES))
         for row in session.scalars(query):
             rows[row.thread_id].append(row)
+    return threads, rows
+
+
+def thread_views(session: Session, slugs: Iterable[str]) -> dict[str, ThreadView]:
+    """Return render-ready views for many posts in two queries."""
+    return views_and_feeds(session, slugs)[0]
+
+
+def views_and_feeds(session: Session, slugs: Iterable[str]) -> tuple[dict[str, ThreadView], dict[str, PostFeed]]:
+    """Return, from the same two queries, each post's thread view and, for posts with a thread, its feed."""
+    slugs = list(slugs)
+    threads, rows = _visible_rows(session, slugs)
     views = {slug: empty_view(slug) for slug in slugs}
+    feeds = {}
     for thread in threads:
         views[thread.slug] = build_view(thread, rows[thread.id])
-    return views
-
-
-def _published_comments() -> Select:
-    return (
-        select(Comment, Thread)
-        .join(Thread, Comment.thread_id == Thread.id)
-        .where(Comment.state == State.APPROVED, Comment.kind == Kind.COMMENT)
-        .order_by(Comment.created.desc(), Comment.id.desc())
-    )
-
-
-def _feed_entry(comment: Comment, thread: Thread) -> FeedEntry:
-    return FeedEntry(
-        id=comment.id,
-        author=comment.author,
-        website=comment.website,
-        body_html=comment.body_html,
-        created=comment.created,
-        post_title=thread.title,
-        post_url=thread.url,
-    )
-
-
-def post_feeds(session: Session, slugs: Iterable[str]) -> dict[str, PostFeed]:
-    """Return the comment feed of each known post, newest comment first."""
-    threads = session.scalars(select(Thread).where(Thread.slug.in_(list(slugs)))).all()
-    feeds = {t.id: PostFeed(slug=t.slug, title=t.title, url=t.url, published=t.published) for t in threads}
-    if feeds:
-        for comment, thread in session.execute(_published_comments().where(Comment.thread_id.in_(list(feeds)))):
-            feeds[thread.id].entries.append(_feed_entry(comment, thread))
-    return {feed.slug: feed for feed in feeds.values()}
+        feeds[thread.slug] = build_feed(thread, rows[thread.id])
+    return views, feeds
 
 
 def latest_comments(session: Session, limit: int) -> list[FeedEntry]:
     """Return the site's latest approved comments, newest first, for its comment feed."""
-    return [_feed_entry(c, t) for c, t in session.execute(_published_comments().limit(limit))]
+    # Plain columns, not ORM objects: this runs on every bake and loads only what a feed shows.
+    columns = (Comment.id, Comment.author, Comment.website, Comment.body_html, Comment.created)
+    query = (
+        select(*columns, Thread.slug, Thread.title, Thread.url)
+        .join(Thread, Comment.thread_id == Thread.id)
+        .where(Comment.state == State.APPROVED, Comment.kind == Kind.COMMENT)
+        .order_by(Comment.created.desc(), Comment.id.desc())
+        .limit(limit)
+    )
+    return [FeedEntry(*row) for row in session.execute(query)]
 
 
 def add_comment(session: Session, thread: Thread, **fields: object) -> Comment:

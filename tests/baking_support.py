@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 
+from comments_service import create_app
 from comments_service.baking.site import full_build, load_site
+from comments_service.baking.trigger import site_of
+
+
+def built_app(database_url: str, site_dir: Path, **config: Any) -> Flask:
+    """Create the service over a site, with extra settings, and build the site once."""
+    settings = {"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url}
+    app = create_app({**settings, "SITE_DIR": str(site_dir), "OUTPUT_PATH": str(site_dir / "output"), **config})
+    full_build(site_of(app))
+    return app
 
 
 def fresh_build(app: Flask, folder: Path) -> Path:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from ..rendering.feeds import render_post_feed, render_site_feed
+from ..rendering.feeds import FeedEntry, PostFeed, render_post_feed, render_site_feed
 from ..rendering.render import REGION_TEMPLATES, render_region
-from ..store import latest_comments, post_feeds, thread_view
-from .atomic import write_atomic
+from ..rendering.thread_view import ThreadView
+from ..store import latest_comments, views_and_feeds
+from .atomic import FileIdentity, file_identity, write_all_atomic
 from .lock import site_lock
 from .manifest import Manifest
 from .site import Site
@@ -24,42 +27,77 @@ def bake_thread(session: Session, site: Site, slug: str) -> list[Path]:
     """
     with site_lock(site.output):
         manifest = Manifest.load(site.output)
-        changed = _bake_regions(session, site, manifest, slug)
+        views, feeds = views_and_feeds(session, [slug])
+        feed = feeds.get(slug)
+        updates = _regions(site, manifest, slug, views[slug])
         feed_path = manifest.feed_for(slug)
-        feed = post_feeds(session, [slug]).get(slug)
         if feed_path and feed:
-            changed += _replace(site.output / feed_path, render_post_feed(feed, site.options))
-        if manifest.site_feed:
+            updates += _changed(site.output / feed_path, render_post_feed(feed, site.options))
+        site_feed = site.output / manifest.site_feed if manifest.site_feed else None
+        latest = None
+        if site_feed and not _leaves_site_feed_alone(site_feed, slug, feed):
             latest = latest_comments(session, site.options.feed_length)
-            changed += _replace(site.output / manifest.site_feed, render_site_feed(latest, site.options))
-    return changed
+            updates += _changed(site_feed, render_site_feed(latest, site.options))
+        write_all_atomic(updates)
+        if site_feed and latest is not None:
+            _remember(site_feed, latest, site.options.feed_length)
+    return [path for path, _data in updates]
 
 
-def _bake_regions(session: Session, site: Site, manifest: Manifest, slug: str) -> list[Path]:
+def _regions(site: Site, manifest: Manifest, slug: str, view: ThreadView) -> list[tuple[Path, bytes]]:
     files = manifest.files_for(slug)
     if not files:
         return []
-    view = thread_view(session, slug)
     regions = {name: render_region(name, view, site.options) for name in REGION_TEMPLATES}
-    changed: list[Path] = []
+    updates = []
     for relative in files:
         path = site.output / relative
         try:
             old = path.read_bytes()
         except FileNotFoundError:
             continue
-        changed += _replace(path, splice_regions(old.decode("utf-8"), slug, regions).encode("utf-8"), old)
-    return changed
+        updates += _changed(path, splice_regions(old.decode("utf-8"), slug, regions).encode("utf-8"), old)
+    return updates
 
 
-def _replace(path: Path, new: bytes, old: bytes | None = None) -> list[Path]:
-    """Write new over path unless it already holds exactly that; return [path] if it changed."""
+def _changed(path: Path, new: bytes, old: bytes | None = None) -> list[tuple[Path, bytes]]:
+    """Return [(path, new)] unless path already holds exactly new."""
     if old is None:
         try:
             old = path.read_bytes()
         except FileNotFoundError:
             old = None
-    if new == old:
-        return []
-    write_atomic(path, new)
-    return [path]
+    return [] if new == old else [(path, new)]
+
+
+@dataclass(frozen=True)
+class _SiteFeedMemo:
+    """What the site feed file this process last rendered holds."""
+
+    identity: FileIdentity | None
+    slugs: frozenset[str]
+    # The order key of the oldest entry of a full feed; None while every approved comment fits.
+    cutoff: tuple[datetime, int] | None
+
+
+_memos: dict[Path, _SiteFeedMemo] = {}
+
+
+def _remember(path: Path, latest: list[FeedEntry], length: int) -> None:
+    cutoff = latest[-1].order if len(latest) >= length else None
+    _memos[path] = _SiteFeedMemo(file_identity(path), frozenset(e.post_slug for e in latest), cutoff)
+
+
+def _leaves_site_feed_alone(path: Path, slug: str, feed: PostFeed | None) -> bool:
+    """Tell, without querying every post, that a change to slug cannot alter the site feed.
+
+    It cannot if the feed file is as this process wrote it, shows nothing of slug, and slug
+    has no approved comment, or (when the feed is full) only ones older than its oldest
+    entry. Every change bakes its own post, so a change elsewhere is checked by that bake.
+    """
+    memo = _memos.get(path)
+    if memo is None or slug in memo.slugs or memo.identity != file_identity(path):
+        return False
+    if not (feed and feed.entries):
+        return True
+    return memo.cutoff is not None and feed.entries[0].order < memo.cutoff

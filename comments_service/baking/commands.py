@@ -5,17 +5,18 @@ from __future__ import annotations
 import time
 
 import click
+from flask.cli import with_appcontext
 
 from ..appctx import this_app
 from ..db import session_scope
 from .baker import bake_thread
-from .hook import run_hook
 from .manifest import Manifest
 from .site import full_build
-from .trigger import bake_worker, site_of
+from .trigger import after_batch, bake_worker, site_of
 
 
 @click.command("build")
+@with_appcontext
 def build_command() -> None:
     """Run a full Pelican build of the site with every comment baked in, then apply queued bakes."""
     app = this_app()
@@ -27,6 +28,7 @@ def build_command() -> None:
 
 
 @click.command("bake")
+@with_appcontext
 @click.argument("slug", required=False)
 @click.option("--all", "bake_all", is_flag=True, help="Rebake every post the last build recorded.")
 def bake_command(slug: str | None, bake_all: bool) -> None:
@@ -45,11 +47,12 @@ def bake_command(slug: str | None, bake_all: bool) -> None:
             # A session per post: each bake reads the store afresh, under the site lock.
             with session_scope(site.database_url) as session:
                 changed += bake_thread(session, site, each)
-    run_hook(str(app.config["BAKE_HOOK"] or ""), site.output, changed, float(app.config["BAKE_HOOK_TIMEOUT"]))
+    after_batch(app, changed)
     click.echo(f"Baked {len(slugs)} post(s); {len(changed)} file(s) changed.")
 
 
 @click.command("bake-worker")
+@with_appcontext
 @click.option("--once", is_flag=True, help="Apply the queued bakes and exit instead of waiting for more.")
 def bake_worker_command(once: bool) -> None:
     """Apply queued bakes as they come, in this process (set BAKE_IN_PROCESS=false on the service)."""

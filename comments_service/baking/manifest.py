@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 from collections import defaultdict
 from pathlib import Path
 from threading import Lock
 
-from .atomic import write_atomic
+from .atomic import FileIdentity, file_identity, write_atomic
 
 MANIFEST_NAME = ".kiln-manifest.json"
 VERSION = 2
@@ -60,13 +59,11 @@ class Manifest:
     def load(cls, output: Path) -> Manifest:
         """Read the manifest of a built site (cached until the file changes); an unbuilt site has an empty one."""
         path = output / MANIFEST_NAME
-        try:
-            stat = os.stat(path)
-        except FileNotFoundError:
-            return cls()
         # A 5,000-post manifest takes longer to parse than a whole bake; a new build
-        # writes a new file (new inode), so the identity below tells when to re-read.
-        key = (stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        # writes a new file (new inode), so its identity tells when to read it again.
+        key = file_identity(path)
+        if key is None:
+            return cls()
         cached = _cache.get(str(path))
         if cached is not None and cached[0] == key:
             return cached[1]
@@ -77,5 +74,5 @@ class Manifest:
         return manifest
 
 
-_cache: dict[str, tuple[tuple[int, int, int, int], Manifest]] = {}
+_cache: dict[str, tuple[FileIdentity, Manifest]] = {}
 _cache_lock = Lock()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ..db import engine_for
 from ..models import BakeJob
 
 
@@ -35,13 +37,33 @@ def pending(session: Session) -> list[Job]:
     return [Job(slug, version) for slug, version in session.execute(query)]
 
 
-def finish(session: Session, job: Job) -> bool:
-    """Remove a baked job unless a newer request arrived meanwhile; tell whether it was removed."""
-    result = session.execute(
-        delete(BakeJob).where(BakeJob.slug == job.slug, BakeJob.version == job.version),
-        execution_options={"synchronize_session": False},
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+def finish_all(url: str, jobs: Iterable[Job]) -> int:
+    """Remove baked jobs, except those a newer request bumped meanwhile; return how many went.
+
+    The removal skips the flush to disk (SQLite synchronous=NORMAL, PostgreSQL
+    synchronous_commit=off): if a crash undoes it, the job is baked again, to the same
+    bytes, and the approval that comes next does not wait for this commit.
+    """
+    removed = 0
+    with engine_for(url).connect() as connection:
+        sqlite_level = None
+        if connection.dialect.name == "sqlite":
+            sqlite_level = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+            connection.exec_driver_sql("PRAGMA synchronous=NORMAL")
+            connection.commit()
+        try:
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
+                for job in jobs:
+                    query = delete(BakeJob).where(BakeJob.slug == job.slug, BakeJob.version == job.version)
+                    removed += connection.execute(query).rowcount
+        finally:
+            if sqlite_level is not None:
+                # The connection goes back to the pool: later commits must be durable again.
+                connection.exec_driver_sql(f"PRAGMA synchronous={int(sqlite_level)}")
+                connection.commit()
+    return removed
 
 
 def record_failure(session: Session, job: Job, error: str) -> None:

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .atomic import fsync_folder
+from .atomic import fsync_path
 
 
 def builds_folder(output: Path) -> Path:
@@ -48,7 +48,7 @@ def publish(output: Path, build: Path) -> None:
         previous = builds_folder(output) / f"{build.name}-replaced"
         os.rename(output, previous)
     os.replace(link, output)
-    fsync_folder(output.parent)
+    fsync_path(output.parent)
     _prune(builds_folder(output), keep={build.resolve(), previous})
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from functools import partial
 from pathlib import Path
 
 from flask import Flask
@@ -25,12 +26,15 @@ def site_of(app: Flask) -> Site:
     return load_site(str(conf), app.config["DATABASE_URL"], app.config["OUTPUT_PATH"])
 
 
+def after_batch(app: Flask, changed: list[Path]) -> None:
+    """Run the configured post-bake command (BAKE_HOOK) with the files a batch of bakes changed."""
+    hook = str(app.config["BAKE_HOOK"] or "")
+    run_hook(hook, site_of(app).output, changed, float(app.config["BAKE_HOOK_TIMEOUT"]))
+
+
 def bake_worker(app: Flask) -> BakeWorker:
-    """Return a worker for the app's site that runs the configured post-bake hook after each batch."""
-    site = site_of(app)
-    command = str(app.config["BAKE_HOOK"] or "")
-    timeout = float(app.config["BAKE_HOOK_TIMEOUT"])
-    return BakeWorker(site, lambda changed: run_hook(command, site.output, changed, timeout))
+    """Return a worker for the app's site that runs the post-bake hook after each batch."""
+    return BakeWorker(site_of(app), partial(after_batch, app))
 
 
 def start_worker(app: Flask) -> ThreadWorker | None:

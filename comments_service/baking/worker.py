@@ -13,7 +13,7 @@ from ..db import session_scope
 from .atomic import sweep_drafts
 from .baker import bake_thread
 from .lock import site_lock
-from .queue import Job, finish, pending, record_failure
+from .queue import Job, finish_all, pending, record_failure
 from .site import Site
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,8 @@ class BakeWorker:
     def run_pass(self, on_durable: Callable[[], object] | None = None) -> list[Path]:
         """Bake until no job is left that this pass has not tried; return the files that changed.
 
-        on_durable runs once every baked file is on disk, before the post-bake hook.
+        on_durable runs as soon as the jobs queued before the pass are baked and on disk,
+        before their rows are removed and before the post-bake hook runs.
         """
         url = self.site.database_url
         tried: set[Job] = set()
@@ -45,32 +46,34 @@ class BakeWorker:
                 jobs = [job for job in pending(session) if job not in tried]
             if not jobs:
                 break
-            for job in jobs:
-                tried.add(job)
-                changed += self._bake(job)
+            tried.update(jobs)
+            baked = [job for job in jobs if self._bake(job, changed)]
+            if on_durable is not None:
+                on_durable()
+                on_durable = None
+            finish_all(url, baked)
         if on_durable is not None:
             on_durable()
         if changed and self.after_batch is not None:
             self.after_batch(changed)
         return changed
 
-    def _bake(self, job: Job) -> list[Path]:
+    def _bake(self, job: Job, changed: list[Path]) -> bool:
+        """Bake one job's post, adding the files it changed; tell whether it succeeded."""
         url = self.site.database_url
         # The job's version was read before the bake reads the comments, so a change
         # committed after that read bumps the version and the job survives for another bake.
         try:
             with session_scope(url) as session:
-                files = bake_thread(session, self.site, job.slug)
+                changed += bake_thread(session, self.site, job.slug)
         # Templates are the theme's code: whatever one raises is recorded on the job
         # and retried by the next pass, instead of stopping every other post's bake.
         except Exception as error:  # noqa: BLE001
             log.exception("kiln: baking %s failed", job.slug)
             with session_scope(url) as session:
                 record_failure(session, job, f"{type(error).__name__}: {error}")
-            return []
-        with session_scope(url) as session:
-            finish(session, job)
-        return files
+            return False
+        return True
 
 
 class ThreadWorker:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from ..models import Comment, Kind, State, Thread
 from .render import RenderOptions
 
 SITE_FEED_PATH = "feeds/comments.atom.xml"
@@ -29,8 +31,14 @@ class FeedEntry:
     website: str
     body_html: str
     created: datetime
+    post_slug: str
     post_title: str
     post_url: str
+
+    @property
+    def order(self) -> tuple[datetime, int]:
+        """Return the key feeds sort by, newest last."""
+        return (self.created, self.id)
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,27 @@ class PostFeed:
     url: str
     published: datetime | None
     entries: list[FeedEntry] = field(default_factory=list)
+
+
+def feed_entry(comment: Comment, thread: Thread) -> FeedEntry:
+    """Return an approved comment as a feed entry."""
+    return FeedEntry(
+        id=comment.id,
+        author=comment.author,
+        website=comment.website,
+        body_html=comment.body_html,
+        created=comment.created,
+        post_slug=thread.slug,
+        post_title=thread.title,
+        post_url=thread.url,
+    )
+
+
+def build_feed(thread: Thread, rows: Iterable[Comment]) -> PostFeed:
+    """Assemble a post's feed from its rows: approved comments, newest first."""
+    approved = [feed_entry(r, thread) for r in rows if r.kind == Kind.COMMENT and r.state == State.APPROVED]
+    approved.sort(key=lambda entry: entry.order, reverse=True)
+    return PostFeed(slug=thread.slug, title=thread.title, url=thread.url, published=thread.published, entries=approved)
 
 
 def post_feed_path(slug: str) -> str:

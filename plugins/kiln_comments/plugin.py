@@ -23,7 +23,7 @@ from comments_service.rendering.feeds import (
 )
 from comments_service.rendering.render import RenderOptions, fenced_region, options_from_pelican
 from comments_service.rendering.thread_view import ThreadView, empty_view
-from comments_service.store import PostInfo, latest_comments, post_feeds, sync_posts, thread_views
+from comments_service.store import PostInfo, latest_comments, sync_posts, views_and_feeds
 
 log = logging.getLogger(__name__)
 PREFIX = "kiln_comments:"
@@ -137,8 +137,7 @@ def load_threads(generators: list[Any]) -> None:
             sync_posts(session, posts)
             session.flush()
             slugs = [p.slug for p in posts]
-            _build.views = thread_views(session, slugs)
-            _build.feeds = post_feeds(session, slugs)
+            _build.views, _build.feeds = views_and_feeds(session, slugs)
             _build.latest = latest_comments(session, _build.options.feed_length)
     except SQLAlchemyError as error:
         log.error("%s cannot read the comment store: %s", PREFIX, error)
