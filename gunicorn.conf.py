@@ -1,6 +1,7 @@
 """gunicorn settings for the comment service; every value can be overridden from the environment."""
 
 import os
+from typing import Any
 
 bind = os.environ.get("KILN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("KILN_WORKERS", "2"))
@@ -11,3 +12,10 @@ graceful_timeout = 20
 accesslog = "-"
 errorlog = "-"
 wsgi_app = "comments_service:create_app()"
+
+
+def post_worker_init(worker: Any) -> None:
+    """Start each server process's bake worker now, so bakes left queued are applied at start."""
+    from comments_service.baking.trigger import start_worker
+
+    start_worker(worker.wsgi)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 DRAFT_SUFFIX = ".tmp"
 # Device, inode, modification time and size: a replaced or rewritten file gets a new one.
 FileIdentity = tuple[int, int, int, int]
 _pools: dict[int, ThreadPoolExecutor] = {}
+T = TypeVar("T")
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -20,29 +22,45 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def write_all_atomic(files: Iterable[tuple[Path, bytes]]) -> None:
-    """Replace several files, each atomically and durably, flushing them to disk side by side.
+    """Replace several files, each atomically and durably, side by side.
 
-    Each file is written to a temporary file in its folder and fsynced, then renamed over
-    its target; then each folder is fsynced once. The fsyncs run in parallel, because the
-    file system commits concurrent ones together: eight pages cost little more than one.
+    Each file goes to a temporary file in its folder, is fsynced and renamed over its
+    target; then each folder is fsynced once. The files are handled in parallel threads:
+    the fsyncs, started together, wait for the same file system journal commit instead of
+    one commit after another (measured: faster than writing while rendering the next file).
     """
-    drafts: list[tuple[Path, str]] = []
+    files = list(files)
+    for folder in {path.parent for path, _data in files}:
+        folder.mkdir(parents=True, exist_ok=True)
+    _each(_replace, files)
+    _each(fsync_path, sorted({path.parent for path, _data in files}))
+
+
+def _replace(file: tuple[Path, bytes]) -> None:
+    path, data = file
+    fd, draft = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=DRAFT_SUFFIX)
     try:
-        for path, data in files:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, draft = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=DRAFT_SUFFIX)
-            drafts.append((path, draft))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-        _fsync_all([draft for _path, draft in drafts])
-        for path, draft in drafts:
-            os.chmod(draft, 0o644)
-            os.replace(draft, path)
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), 0o644)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(draft, path)
     except BaseException:
-        for _path, draft in drafts:
-            Path(draft).unlink(missing_ok=True)
+        Path(draft).unlink(missing_ok=True)
         raise
-    _fsync_all(sorted({str(path.parent) for path, _draft in drafts}))
+
+
+def _each(action: Callable[[T], object], items: list[T]) -> None:
+    if len(items) <= 1:
+        for item in items:
+            action(item)
+        return
+    pool = _pools.get(os.getpid())
+    if pool is None:
+        # One pool per process: a forked server process cannot use its parent's threads.
+        pool = _pools[os.getpid()] = ThreadPoolExecutor(max_workers=16, thread_name_prefix="kiln-write")
+    list(pool.map(action, items))
 
 
 def fsync_path(path: str | Path) -> None:
@@ -52,18 +70,6 @@ def fsync_path(path: str | Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _fsync_all(paths: list[str]) -> None:
-    if len(paths) <= 1:
-        for path in paths:
-            fsync_path(path)
-        return
-    pool = _pools.get(os.getpid())
-    if pool is None:
-        # One pool per process: a forked server process cannot use its parent's threads.
-        pool = _pools[os.getpid()] = ThreadPoolExecutor(max_workers=8, thread_name_prefix="kiln-fsync")
-    list(pool.map(fsync_path, paths))
 
 
 def file_identity(path: Path) -> FileIdentity | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -34,13 +33,12 @@ def bake_thread(session: Session, site: Site, slug: str) -> list[Path]:
         if feed_path and feed:
             updates += _changed(site.output / feed_path, render_post_feed(feed, site.options))
         site_feed = site.output / manifest.site_feed if manifest.site_feed else None
-        latest = None
-        if site_feed and not _leaves_site_feed_alone(site_feed, slug, feed):
-            latest = latest_comments(session, site.options.feed_length)
+        latest = _new_site_feed(session, site, site_feed, slug, feed) if site_feed else None
+        if site_feed and latest is not None:
             updates += _changed(site_feed, render_site_feed(latest, site.options))
         write_all_atomic(updates)
         if site_feed and latest is not None:
-            _remember(site_feed, latest, site.options.feed_length)
+            _memos[site_feed] = _SiteFeedMemo(file_identity(site_feed), tuple(latest))
     return [path for path, _data in updates]
 
 
@@ -72,32 +70,28 @@ def _changed(path: Path, new: bytes, old: bytes | None = None) -> list[tuple[Pat
 
 @dataclass(frozen=True)
 class _SiteFeedMemo:
-    """What the site feed file this process last rendered holds."""
+    """The entries of the site feed file as this process last wrote or checked it."""
 
     identity: FileIdentity | None
-    slugs: frozenset[str]
-    # The order key of the oldest entry of a full feed; None while every approved comment fits.
-    cutoff: tuple[datetime, int] | None
+    entries: tuple[FeedEntry, ...]
 
 
 _memos: dict[Path, _SiteFeedMemo] = {}
 
 
-def _remember(path: Path, latest: list[FeedEntry], length: int) -> None:
-    cutoff = latest[-1].order if len(latest) >= length else None
-    _memos[path] = _SiteFeedMemo(file_identity(path), frozenset(e.post_slug for e in latest), cutoff)
+def _new_site_feed(
+    session: Session, site: Site, path: Path, slug: str, feed: PostFeed | None
+) -> list[FeedEntry] | None:
+    """Return the site feed's entries after a change to slug, or None if they stay the same.
 
-
-def _leaves_site_feed_alone(path: Path, slug: str, feed: PostFeed | None) -> bool:
-    """Tell, without querying every post, that a change to slug cannot alter the site feed.
-
-    It cannot if the feed file is as this process wrote it, shows nothing of slug, and slug
-    has no approved comment, or (when the feed is full) only ones older than its oldest
-    entry. Every change bakes its own post, so a change elsewhere is checked by that bake.
+    The feed holds the site's latest approved comments. If it is as this process wrote it
+    and shows nothing of slug, then no other post's entries changed here, so its new
+    entries are the latest of its old ones and slug's own: no query over the whole site.
+    (A change elsewhere is merged by the bake of its own post.)
     """
+    length = site.options.feed_length
     memo = _memos.get(path)
-    if memo is None or slug in memo.slugs or memo.identity != file_identity(path):
-        return False
-    if not (feed and feed.entries):
-        return True
-    return memo.cutoff is not None and feed.entries[0].order < memo.cutoff
+    if memo is None or memo.identity != file_identity(path) or any(e.post_slug == slug for e in memo.entries):
+        return latest_comments(session, length)
+    merged = sorted([*memo.entries, *(feed.entries if feed else [])], key=lambda e: e.order, reverse=True)
+    return None if merged[:length] == list(memo.entries) else merged[:length]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 import os
+import threading
 from functools import partial
 from pathlib import Path
 
@@ -16,8 +16,8 @@ from .requests import pending_bakes
 from .site import Site, load_site
 from .worker import BakeWorker, ThreadWorker
 
-log = logging.getLogger(__name__)
 _EXTENSION = "kiln_bake_worker"
+_starting = threading.Lock()
 
 
 def site_of(app: Flask) -> Site:
@@ -41,15 +41,16 @@ def start_worker(app: Flask) -> ThreadWorker | None:
     """Start the app's in-process bake worker once per process, unless BAKE_IN_PROCESS is off."""
     if not app.config["BAKE_IN_PROCESS"]:
         return None
-    # Keyed by process id: a forked server process starts its own thread.
-    current = app.extensions.get(_EXTENSION)
-    if current is not None and current[0] == os.getpid():
-        worker: ThreadWorker = current[1]
+    with _starting:
+        # Keyed by process id: a forked server process starts its own thread.
+        current = app.extensions.get(_EXTENSION)
+        if current is not None and current[0] == os.getpid():
+            worker: ThreadWorker = current[1]
+            return worker
+        worker = ThreadWorker(bake_worker(app), float(app.config["BAKE_POLL_SECONDS"]))
+        app.extensions[_EXTENSION] = (os.getpid(), worker)
+        worker.start()
         return worker
-    worker = ThreadWorker(bake_worker(app), float(app.config["BAKE_POLL_SECONDS"]))
-    app.extensions[_EXTENSION] = (os.getpid(), worker)
-    worker.start()
-    return worker
 
 
 def stop_worker(app: Flask) -> None:
@@ -63,8 +64,8 @@ def bake_requested(session: Session) -> bool:
     """Wake the worker for the bakes this session's transaction just committed, and wait for them.
 
     The wait is bounded (BAKE_WAIT_SECONDS): while a full build holds the site the answer
-    comes without the bake, which follows once the build is swapped in. Returns whether
-    the requested pages are on disk.
+    comes without the bake, which follows once the build is swapped in. Returns whether a
+    pass of the worker that covers the request finished in time.
     """
     app = this_app()
     if not pending_bakes(session):

@@ -102,7 +102,8 @@ class ThreadWorker:
     def wait(self, ticket: int, timeout: float) -> bool:
         """Wait until the bakes asked for with ticket are on disk; tell whether they are."""
         with self._changed:
-            return self._changed.wait_for(lambda: self._covered >= ticket or self._stopping, timeout)
+            self._changed.wait_for(lambda: self._covered >= ticket or self._stopping, timeout)
+            return self._covered >= ticket
 
     def stop(self, timeout: float = 10) -> None:
         """Stop after the current pass."""

@@ -7,15 +7,18 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2.runtime import Macro
+from markupsafe import Markup
 
 from ..models import Comment, Kind, State, Thread
 from .render import RenderOptions
 
 SITE_FEED_PATH = "feeds/comments.atom.xml"
 FEED_TEMPLATE = "kiln/comments.atom.xml"
+ENTRY_TEMPLATE = "kiln/comment.atom.xml"
 # A feed with no comments still needs an <updated>: its post's date, or this fixed one.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # XML 1.0 forbids most control characters, which a pasted or imported comment may carry.
@@ -94,7 +97,8 @@ def atom_date(moment: datetime) -> str:
 
 
 def _xml_safe(value: object) -> object:
-    return _NOT_XML.sub("", value) if isinstance(value, str) else value
+    # Markup here is an entry this module rendered (and cleaned) already.
+    return _NOT_XML.sub("", value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
 @cache
@@ -121,14 +125,27 @@ def _render(
     quiet_since: datetime = EPOCH,
 ) -> bytes:
     env = _environment(options.theme_templates)
+    # Looked up per feed, so an edited template (a new Template object) is used at once.
+    entry_macro: Macro = env.get_template(ENTRY_TEMPLATE).module.atom_entry  # type: ignore[attr-defined]
     text = env.get_template(FEED_TEMPLATE).render(
         title=title,
         self_url=absolute(options, self_path),
         page_url=absolute(options, page_path),
         updated=entries[0].created if entries else quiet_since,
-        entries=[(entry, absolute(options, f"{entry.post_url}#comment-{entry.id}")) for entry in entries],
+        entries=[_entry(entry_macro, options, entry) for entry in entries],
     )
     return (text + "\n").encode("utf-8")
+
+
+def _entry(macro: Macro, options: RenderOptions, entry: FeedEntry) -> Markup:
+    return _rendered_entry(macro, entry, absolute(options, f"{entry.post_url}#comment-{entry.id}"))
+
+
+# A comment's entry is the same bytes in every feed and every bake that shows it; the
+# site feed, re-rendered by nearly every bake, keeps all but its newest entry from here.
+@lru_cache(maxsize=8192)
+def _rendered_entry(macro: Macro, entry: FeedEntry, url: str) -> Markup:
+    return Markup(macro(entry, url))
 
 
 def render_post_feed(feed: PostFeed, options: RenderOptions) -> bytes:

@@ -151,9 +151,12 @@ def note_written(path: str, context: Any = None) -> None:
 
 def write_feeds_and_manifest(pelican: Any) -> None:
     """Write the comment feeds, then save which files show which post's comment data."""
+    global _build
     if _build is not None:
         _build.write_feeds()
         _build.manifest.save(_build.output)
+    # The run is over: its thread views (every comment of the site) need not outlive it.
+    _build = None
 
 
 def register() -> None:
