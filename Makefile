@@ -41,4 +41,4 @@ test: lint typecheck
 	$(BIN)/pytest -n 2
 
 clean:
-	rm -rf output .pytest_cache .mypy_cache .ruff_cache
+	rm -rf output output.builds .output.lock .pytest_cache .mypy_cache .ruff_cache

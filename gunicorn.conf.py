@@ -1,6 +1,7 @@
 """gunicorn settings for the comment service; every value can be overridden from the environment."""
 
 import os
+from typing import Any
 
 bind = os.environ.get("KILN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("KILN_WORKERS", "2"))
@@ -13,10 +14,12 @@ errorlog = "-"
 wsgi_app = "comments_service:create_app()"
 
 
-def post_worker_init(worker):
-    """Start each worker's mail sender and webmention verifier, which take up what is stored at once."""
+def post_worker_init(worker: Any) -> None:
+    """Start each worker's bake worker, mail sender and webmention verifier; each takes up what is stored at once."""
+    from comments_service.baking.trigger import start_worker
     from comments_service.linkbacks.worker import start_verifier
     from comments_service.notify.sender import start_sender
 
+    start_worker(worker.wsgi)
     start_sender(worker.wsgi)
     start_verifier(worker.wsgi)

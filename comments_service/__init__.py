@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import body_limit, cli, db, errors, moderation, notify, spam
+from .baking import trigger as bake_trigger
 from .config import load_config
 from .extensions import csrf, limiter
 
@@ -26,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     spam.init_app(app)
     cli.init_app(app)
+    bake_trigger.init_app(app)
 
     from .linkbacks import views as linkback_views
     from .submission import views as submission_views

@@ -80,7 +80,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WEBMENTION_RETRY_MAX_DELAY", 3 * 3600, "Longest wait between two checks of a source, in seconds."),
     Setting("WEBMENTION_POLL_INTERVAL", 30, "Seconds between the verifier's looks for due retries."),
     Setting("SEND_LINKBACKS_AFTER_BUILD", False, "After `flask build`, send linkbacks from posts new in that build."),
-    Setting("BAKE_ON_CHANGE", True, "Bake affected pages right after each moderation action."),
     Setting("SERVICE_URL", "", "Absolute base URL of this service, for links in email; SITE_URL if unset."),
     Setting("SITE_NAME", "", "The site's name in email; Pelican's SITENAME if unset."),
     Setting("MAIL_HOST", "", "SMTP server; email is off while this, MAIL_FROM or SITE_URL is unset."),
@@ -103,6 +102,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOGIN_SESSION_HOURS", 12, "A moderator's login lasts this long, then they log in again."),
     Setting("QUEUE_PAGE_SIZE", 50, "Comments per page in the moderation queue."),
     Setting("QUEUE_SEARCH_WINDOW", 10_000, "Comments a queue text search reads per page, to bound its cost."),
+    Setting(
+        "BAKE_IN_PROCESS", True, "Apply queued bakes in a thread of the service; off when `flask bake-worker` runs."
+    ),
+    Setting("BAKE_WAIT_SECONDS", 5.0, "How long a moderation request waits for its bake to be on disk."),
+    Setting("BAKE_POLL_SECONDS", 1.0, "How often a bake worker looks for jobs queued by other processes."),
+    Setting("BAKE_HOOK", "", "Command run after each batch of bakes, with the changed files as arguments."),
+    Setting("BAKE_HOOK_TIMEOUT", 300.0, "Seconds the post-bake command may take before it is stopped."),
 )
 
 _KNOWN = {s.name for s in SETTINGS}

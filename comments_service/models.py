@@ -124,6 +124,8 @@ class Comment(Base):
     __table_args__ = (
         Index("ix_comments_thread_state", "thread_id", "state"),
         Index("ix_comments_state_id", "state", "id"),
+        # The site's comment feed: the latest approved comments without sorting them all.
+        Index("ix_comments_state_created", "state", "created", "id"),
         Index("ix_comments_author_email_state", "author", "email", "state"),
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .models import Comment, Kind, State, Thread
+from .rendering.feeds import FeedEntry, PostFeed, build_feed
 from .rendering.thread_view import ThreadView, build_view, empty_view
 
 VISIBLE_STATES = (State.APPROVED, State.DELETED)
@@ -57,19 +58,45 @@ def thread_view(session: Session, slug: str) -> ThreadView:
     return thread_views(session, [slug])[slug]
 
 
-def thread_views(session: Session, slugs: Iterable[str]) -> dict[str, ThreadView]:
-    """Return render-ready views for many posts in two queries."""
-    slugs = list(slugs)
+def _visible_rows(session: Session, slugs: list[str]) -> tuple[Sequence[Thread], dict[int, list[Comment]]]:
     threads = session.scalars(select(Thread).where(Thread.slug.in_(slugs))).all()
     rows: dict[int, list[Comment]] = defaultdict(list)
     if threads:
         query = select(Comment).where(Comment.thread_id.in_([t.id for t in threads]), Comment.state.in_(VISIBLE_STATES))
         for row in session.scalars(query):
             rows[row.thread_id].append(row)
+    return threads, rows
+
+
+def thread_views(session: Session, slugs: Iterable[str]) -> dict[str, ThreadView]:
+    """Return render-ready views for many posts in two queries."""
+    return views_and_feeds(session, slugs)[0]
+
+
+def views_and_feeds(session: Session, slugs: Iterable[str]) -> tuple[dict[str, ThreadView], dict[str, PostFeed]]:
+    """Return, from the same two queries, each post's thread view and, for posts with a thread, its feed."""
+    slugs = list(slugs)
+    threads, rows = _visible_rows(session, slugs)
     views = {slug: empty_view(slug) for slug in slugs}
+    feeds = {}
     for thread in threads:
         views[thread.slug] = build_view(thread, rows[thread.id])
-    return views
+        feeds[thread.slug] = build_feed(thread, rows[thread.id])
+    return views, feeds
+
+
+def latest_comments(session: Session, limit: int) -> list[FeedEntry]:
+    """Return the site's latest approved comments, newest first, for its comment feed."""
+    # Plain columns, not ORM objects: this runs on every bake and loads only what a feed shows.
+    columns = (Comment.id, Comment.author, Comment.website, Comment.body_html, Comment.created)
+    query = (
+        select(*columns, Thread.slug, Thread.title, Thread.url)
+        .join(Thread, Comment.thread_id == Thread.id)
+        .where(Comment.state == State.APPROVED, Comment.kind == Kind.COMMENT)
+        .order_by(Comment.created.desc(), Comment.id.desc())
+        .limit(limit)
+    )
+    return [FeedEntry(*row) for row in session.execute(query)]
 
 
 def add_comment(session: Session, thread: Thread, **fields: object) -> Comment:

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from comments_service import create_app
 from comments_service.accounts import create_user
 from comments_service.baking.site import full_build
-from comments_service.baking.trigger import site_of
+from comments_service.baking.trigger import site_of, stop_worker
 from comments_service.db import dispose, session_scope
 from comments_service.extensions import limiter
 from comments_service.migrate import upgrade
@@ -104,6 +104,7 @@ def app(database_url: str, site_dir: Path) -> Iterator[Flask]:
     )
     full_build(site_of(application))
     yield application
+    stop_worker(application)
     limiter.reset()
 
 

@@ -1,32 +1,97 @@
-"""Incremental bakes: refresh one post's comment regions in every file that shows them."""
+"""Incremental bakes: refresh one post's comment data in every file that shows it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from ..rendering.feeds import FeedEntry, PostFeed, render_post_feed, render_site_feed
 from ..rendering.render import REGION_TEMPLATES, render_region
-from ..store import thread_view
-from .atomic import write_atomic
+from ..rendering.thread_view import ThreadView
+from ..store import latest_comments, views_and_feeds
+from .atomic import FileIdentity, file_identity, write_all_atomic
+from .lock import site_lock
 from .manifest import Manifest
 from .site import Site
 from .splice import splice_regions
 
 
 def bake_thread(session: Session, site: Site, slug: str) -> list[Path]:
-    """Re-render a post's comment regions from the store and write the files that changed."""
-    view = thread_view(session, slug)
+    """Re-render a post's comment regions and feeds from the store; write and return the files that changed.
+
+    The store is read under the site lock, so pass a session whose transaction has not
+    started yet: then the last bake to take the lock writes the newest state.
+    """
+    with site_lock(site.output):
+        manifest = Manifest.load(site.output)
+        views, feeds = views_and_feeds(session, [slug])
+        feed = feeds.get(slug)
+        updates = _regions(site, manifest, slug, views[slug])
+        feed_path = manifest.feed_for(slug)
+        if feed_path and feed:
+            updates += _changed(site.output / feed_path, render_post_feed(feed, site.options))
+        site_feed = site.output / manifest.site_feed if manifest.site_feed else None
+        latest = _new_site_feed(session, site, site_feed, slug, feed) if site_feed else None
+        if site_feed and latest is not None:
+            updates += _changed(site_feed, render_site_feed(latest, site.options))
+        write_all_atomic(updates)
+        if site_feed and latest is not None:
+            _memos[site_feed] = _SiteFeedMemo(file_identity(site_feed), tuple(latest))
+    return [path for path, _data in updates]
+
+
+def _regions(site: Site, manifest: Manifest, slug: str, view: ThreadView) -> list[tuple[Path, bytes]]:
+    files = manifest.files_for(slug)
+    if not files:
+        return []
     regions = {name: render_region(name, view, site.options) for name in REGION_TEMPLATES}
-    changed: list[Path] = []
-    for relative in Manifest.load(site.output).files_for(slug):
+    updates = []
+    for relative in files:
         path = site.output / relative
         try:
-            old = path.read_text(encoding="utf-8")
+            old = path.read_bytes()
         except FileNotFoundError:
             continue
-        new = splice_regions(old, slug, regions)
-        if new != old:
-            write_atomic(path, new.encode("utf-8"))
-            changed.append(path)
-    return changed
+        updates += _changed(path, splice_regions(old.decode("utf-8"), slug, regions).encode("utf-8"), old)
+    return updates
+
+
+def _changed(path: Path, new: bytes, old: bytes | None = None) -> list[tuple[Path, bytes]]:
+    """Return [(path, new)] unless path already holds exactly new."""
+    if old is None:
+        try:
+            old = path.read_bytes()
+        except FileNotFoundError:
+            old = None
+    return [] if new == old else [(path, new)]
+
+
+@dataclass(frozen=True)
+class _SiteFeedMemo:
+    """The entries of the site feed file as this process last wrote or checked it."""
+
+    identity: FileIdentity | None
+    entries: tuple[FeedEntry, ...]
+
+
+_memos: dict[Path, _SiteFeedMemo] = {}
+
+
+def _new_site_feed(
+    session: Session, site: Site, path: Path, slug: str, feed: PostFeed | None
+) -> list[FeedEntry] | None:
+    """Return the site feed's entries after a change to slug, or None if they stay the same.
+
+    The feed holds the site's latest approved comments. If it is as this process wrote it
+    and shows nothing of slug, then no other post's entries changed here, so its new
+    entries are the latest of its old ones and slug's own: no query over the whole site.
+    (A change elsewhere is merged by the bake of its own post.)
+    """
+    length = site.options.feed_length
+    memo = _memos.get(path)
+    if memo is None or memo.identity != file_identity(path) or any(e.post_slug == slug for e in memo.entries):
+        return latest_comments(session, length)
+    merged = sorted([*memo.entries, *(feed.entries if feed else [])], key=lambda e: e.order, reverse=True)
+    return None if merged[:length] == list(memo.entries) else merged[:length]

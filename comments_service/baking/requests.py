@@ -5,11 +5,14 @@ from __future__ import annotations
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from .queue import enqueue
+
 _PENDING_KEY = "kiln_bake_slugs"
 
 
 def request_bake(session: Session, slug: str) -> None:
-    """Note that slug's pages must be re-baked once this session's transaction commits."""
+    """Queue slug's pages for a bake in this session's transaction, so the request commits with the change."""
+    enqueue(session, slug)
     session.info.setdefault(_PENDING_KEY, set()).add(slug)
 
 

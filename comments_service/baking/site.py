@@ -11,6 +11,8 @@ from pelican import Pelican
 from pelican.settings import read_settings
 
 from ..rendering.render import RenderOptions, options_from_pelican
+from .lock import site_lock
+from .staging import discard, new_build_folder, publish
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,11 @@ class Site:
     settings: dict[str, Any]
     output: Path
     options: RenderOptions
+
+    @property
+    def database_url(self) -> str:
+        """Return the comment store the site's pages are baked from."""
+        return str(self.settings["KILN"]["DATABASE_URL"])
 
 
 @cache
@@ -33,6 +40,18 @@ def load_site(conf_path: str, database_url: str, output_path: str | None, auto_c
     return Site(settings=settings, output=Path(settings["OUTPUT_PATH"]), options=options_from_pelican(settings))
 
 
-def full_build(site: Site) -> None:
-    """Run a complete Pelican build of the site."""
-    Pelican(dict(site.settings)).run()
+def full_build(site: Site) -> Path:
+    """Build the whole site into a fresh folder and swap it in as the output; return that folder.
+
+    The site lock is held throughout, so bakes wait and then apply on top of the new build
+    whatever changed after Pelican read the store (their jobs stay queued until then).
+    """
+    with site_lock(site.output):
+        build = new_build_folder(site.output)
+        try:
+            Pelican({**site.settings, "OUTPUT_PATH": str(build)}).run()
+        except BaseException:
+            discard(build)
+            raise
+        publish(site.output, build)
+    return build

@@ -1,20 +1,23 @@
-"""Bake from inside the service: find the site from the app's settings and refresh a post."""
+"""Bake from inside the service: the site from the app's settings, and the in-process bake worker."""
 
 from __future__ import annotations
 
-import logging
+import os
+import threading
+from functools import partial
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy.orm import Session
 
 from ..appctx import this_app
-from ..db import session_scope
-from .baker import bake_thread
+from .hook import run_hook
 from .requests import pending_bakes
 from .site import Site, load_site
+from .worker import BakeWorker, ThreadWorker
 
-log = logging.getLogger(__name__)
+_EXTENSION = "kiln_bake_worker"
+_starting = threading.Lock()
 
 
 def site_of(app: Flask) -> Site:
@@ -24,14 +27,60 @@ def site_of(app: Flask) -> Site:
     return load_site(str(conf), app.config["DATABASE_URL"], app.config["OUTPUT_PATH"], auto_close_days)
 
 
-def bake_requested(session: Session) -> list[Path]:
-    """Bake the posts requested (request_bake) in the transaction this session just committed."""
+def after_batch(app: Flask, changed: list[Path]) -> None:
+    """Run the configured post-bake command (BAKE_HOOK) with the files a batch of bakes changed."""
+    hook = str(app.config["BAKE_HOOK"] or "")
+    run_hook(hook, site_of(app).output, changed, float(app.config["BAKE_HOOK_TIMEOUT"]))
+
+
+def bake_worker(app: Flask) -> BakeWorker:
+    """Return a worker for the app's site that runs the post-bake hook after each batch."""
+    return BakeWorker(site_of(app), partial(after_batch, app))
+
+
+def start_worker(app: Flask) -> ThreadWorker | None:
+    """Start the app's in-process bake worker once per process, unless BAKE_IN_PROCESS is off."""
+    if not app.config["BAKE_IN_PROCESS"]:
+        return None
+    with _starting:
+        # Keyed by process id: a forked server process starts its own thread.
+        current = app.extensions.get(_EXTENSION)
+        if current is not None and current[0] == os.getpid():
+            worker: ThreadWorker = current[1]
+            return worker
+        worker = ThreadWorker(bake_worker(app), float(app.config["BAKE_POLL_SECONDS"]))
+        app.extensions[_EXTENSION] = (os.getpid(), worker)
+        worker.start()
+        return worker
+
+
+def stop_worker(app: Flask) -> None:
+    """Stop the app's in-process bake worker, if it runs."""
+    current = app.extensions.pop(_EXTENSION, None)
+    if current is not None and current[0] == os.getpid():
+        current[1].stop()
+
+
+def bake_requested(session: Session) -> bool:
+    """Wake the worker for the bakes this session's transaction just committed, and wait for them.
+
+    The wait is bounded (BAKE_WAIT_SECONDS): while a full build holds the site the answer
+    comes without the bake, which follows once the build is swapped in. Returns whether a
+    pass of the worker that covers the request finished in time.
+    """
     app = this_app()
-    slugs = pending_bakes(session)
-    if not app.config["BAKE_ON_CHANGE"] or not slugs:
-        return []
-    changed: list[Path] = []
-    with session_scope(app.config["DATABASE_URL"]) as bake_session:
-        for slug in sorted(slugs):
-            changed += bake_thread(bake_session, site_of(app), slug)
-    return changed
+    if not pending_bakes(session):
+        return True
+    worker = start_worker(app)
+    if worker is None:
+        return False
+    return worker.wait(worker.wake(), float(app.config["BAKE_WAIT_SECONDS"]))
+
+
+def init_app(app: Flask) -> None:
+    """Start the in-process bake worker with the first request, so queued bakes are applied at start."""
+
+    def start() -> None:
+        start_worker(app)
+
+    app.before_request(start)

@@ -35,6 +35,9 @@ class RenderOptions:
     site_url: str = ""
     # Threads close this many days after the post's date (0: never), as AUTO_CLOSE_DAYS.
     auto_close_days: int = 0
+    site_name: str = ""
+    # How many of the latest approved comments the site-wide comment feed shows.
+    feed_length: int = 50
 
 
 def start_marker(region: str, slug: str) -> str:
@@ -109,4 +112,6 @@ def options_from_pelican(settings: dict[str, Any]) -> RenderOptions:
         service_url=kiln.get("SERVICE_URL", "").rstrip("/"),
         site_url=settings.get("SITEURL", "").rstrip("/"),
         auto_close_days=int(kiln.get("AUTO_CLOSE_DAYS") or 0),
+        site_name=settings.get("SITENAME", ""),
+        feed_length=int(kiln.get("COMMENT_FEED_LENGTH", 50)),
     )

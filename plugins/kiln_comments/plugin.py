@@ -15,6 +15,14 @@ from comments_service.baking.manifest import Manifest
 from comments_service.db import session_scope
 from comments_service.linkbacks.advertise import endpoints_at
 from comments_service.linkbacks.targets import is_absolute
+from comments_service.rendering.feeds import (
+    SITE_FEED_PATH,
+    FeedEntry,
+    PostFeed,
+    post_feed_path,
+    render_post_feed,
+    render_site_feed,
+)
 from comments_service.rendering.render import (
     RenderOptions,
     fenced_region,
@@ -22,7 +30,7 @@ from comments_service.rendering.render import (
     render_theme_template,
 )
 from comments_service.rendering.thread_view import ThreadView, empty_view
-from comments_service.store import PostInfo, sync_posts, thread_views
+from comments_service.store import PostInfo, latest_comments, sync_posts, views_and_feeds
 
 log = logging.getLogger(__name__)
 PREFIX = "kiln_comments:"
@@ -36,6 +44,8 @@ class _Build:
         self.options: RenderOptions = options_from_pelican(settings)
         self.output = Path(settings["OUTPUT_PATH"])
         self.views: dict[str, ThreadView] = {}
+        self.feeds: dict[str, PostFeed] = {}
+        self.latest: list[FeedEntry] | None = None
         self.manifest = Manifest()
         self._unwritten: set[str] = set()
         self._head_warned = False
@@ -76,8 +86,24 @@ class _Build:
             self.manifest.add(slug, relative)
         self._unwritten.clear()
 
+    def write_feeds(self) -> None:
+        """Write each post's comment feed and the site's, as a bake would, and note them."""
+        for slug, feed in self.feeds.items():
+            relative = post_feed_path(slug)
+            _write(self.output / relative, render_post_feed(feed, self.options))
+            self.manifest.add_feed(slug, relative)
+        if self.latest is not None:
+            _write(self.output / SITE_FEED_PATH, render_site_feed(self.latest, self.options))
+            self.manifest.site_feed = SITE_FEED_PATH
+
 
 _build: _Build | None = None
+
+
+def _write(path: Path, data: bytes) -> None:
+    # Like Pelican's own writer: a plain write; `flask build` syncs the whole folder before swapping it in.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
 
 
 def _closed_by_metadata(content: Any) -> bool:
@@ -109,10 +135,12 @@ def start_build(pelican: Any) -> None:
 
 
 def add_template_globals(generator: Any) -> None:
-    """Give the theme its kiln_comments(), kiln_count() and kiln_head() functions."""
+    """Give the theme its kiln_comments(), kiln_count(), kiln_head() and kiln_feed() functions."""
     generator.env.globals["kiln_comments"] = _kiln_comments
     generator.env.globals["kiln_count"] = _kiln_count
     generator.env.globals["kiln_head"] = _kiln_head
+    generator.env.globals["kiln_feed"] = _kiln_feed
+    generator.env.globals["KILN_SITE_FEED"] = SITE_FEED_PATH
 
 
 def _kiln_comments(content: Any) -> Markup:
@@ -130,6 +158,10 @@ def _kiln_head(content: Any) -> Markup:
     return _build.head(content)
 
 
+def _kiln_feed(content: Any) -> str:
+    return post_feed_path(content.slug)
+
+
 def load_threads(generators: list[Any]) -> None:
     """Register every post's thread in the store and load the approved comments."""
     if _build is None or not _build.database_url:
@@ -140,7 +172,9 @@ def load_threads(generators: list[Any]) -> None:
         with session_scope(_build.database_url) as session:
             sync_posts(session, posts)
             session.flush()
-            _build.views = thread_views(session, [p.slug for p in posts])
+            slugs = [p.slug for p in posts]
+            _build.views, _build.feeds = views_and_feeds(session, slugs)
+            _build.latest = latest_comments(session, _build.options.feed_length)
     except SQLAlchemyError as error:
         log.error("%s cannot read the comment store: %s", PREFIX, error)
 
@@ -151,10 +185,14 @@ def note_written(path: str, context: Any = None) -> None:
         _build.written(path)
 
 
-def write_manifest(pelican: Any) -> None:
-    """Save, beside the output, which files show which post's comment data."""
+def write_feeds_and_manifest(pelican: Any) -> None:
+    """Write the comment feeds, then save which files show which post's comment data."""
+    global _build
     if _build is not None:
+        _build.write_feeds()
         _build.manifest.save(_build.output)
+    # The run is over: its thread views (every comment of the site) need not outlive it.
+    _build = None
 
 
 def register() -> None:
@@ -163,4 +201,4 @@ def register() -> None:
     signals.generator_init.connect(add_template_globals)
     signals.all_generators_finalized.connect(load_threads)
     signals.content_written.connect(note_written)
-    signals.finalized.connect(write_manifest)
+    signals.finalized.connect(write_feeds_and_manifest)

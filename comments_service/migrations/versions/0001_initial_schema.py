@@ -215,6 +215,7 @@ def upgrade() -> None:
     with op.batch_alter_table("comments", schema=None) as batch_op:
         batch_op.create_index("ix_comments_author_email_state", ["author", "email", "state"], unique=False)
         batch_op.create_index(batch_op.f("ix_comments_parent_id"), ["parent_id"], unique=False)
+        batch_op.create_index("ix_comments_state_created", ["state", "created", "id"], unique=False)
         batch_op.create_index("ix_comments_state_id", ["state", "id"], unique=False)
         batch_op.create_index("ix_comments_thread_state", ["thread_id", "state"], unique=False)
 
@@ -227,6 +228,7 @@ def downgrade() -> None:
     with op.batch_alter_table("comments", schema=None) as batch_op:
         batch_op.drop_index("ix_comments_thread_state")
         batch_op.drop_index("ix_comments_state_id")
+        batch_op.drop_index("ix_comments_state_created")
         batch_op.drop_index(batch_op.f("ix_comments_parent_id"))
         batch_op.drop_index("ix_comments_author_email_state")
 

@@ -1,0 +1,74 @@
+"""The durable bake queue: one BakeJob row per post, bumped by each request, removed once baked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..db import engine_for
+from ..models import BakeJob
+
+
+@dataclass(frozen=True)
+class Job:
+    """A post to bake, and the request version the bake answers."""
+
+    slug: str
+    version: int
+
+
+def enqueue(session: Session, slug: str) -> None:
+    """Add a job for slug, or bump its version if one is waiting; part of the caller's transaction."""
+    # One statement that either inserts or bumps: two transactions requesting the same
+    # post at once both succeed, and the row ends with a version newer than either saw.
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert(BakeJob) if dialect == "postgresql" else sqlite.insert(BakeJob)
+    bump = {"version": BakeJob.version + 1}
+    session.execute(insert.values(slug=slug, version=1).on_conflict_do_update(index_elements=["slug"], set_=bump))
+
+
+def pending(session: Session) -> list[Job]:
+    """Return every waiting job, oldest request first."""
+    query = select(BakeJob.slug, BakeJob.version).order_by(BakeJob.requested, BakeJob.id)
+    return [Job(slug, version) for slug, version in session.execute(query)]
+
+
+def finish_all(url: str, jobs: Iterable[Job]) -> int:
+    """Remove baked jobs, except those a newer request bumped meanwhile; return how many went.
+
+    The removal skips the flush to disk (SQLite synchronous=NORMAL, PostgreSQL
+    synchronous_commit=off): if a crash undoes it, the job is baked again, to the same
+    bytes, and the approval that comes next does not wait for this commit.
+    """
+    removed = 0
+    with engine_for(url).connect() as connection:
+        sqlite_level = None
+        if connection.dialect.name == "sqlite":
+            sqlite_level = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+            connection.exec_driver_sql("PRAGMA synchronous=NORMAL")
+            connection.commit()
+        try:
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
+                for job in jobs:
+                    query = delete(BakeJob).where(BakeJob.slug == job.slug, BakeJob.version == job.version)
+                    removed += connection.execute(query).rowcount
+        finally:
+            if sqlite_level is not None:
+                # The connection goes back to the pool: later commits must be durable again.
+                connection.exec_driver_sql(f"PRAGMA synchronous={int(sqlite_level)}")
+                connection.commit()
+    return removed
+
+
+def record_failure(session: Session, job: Job, error: str) -> None:
+    """Keep a job whose bake failed, noting why, for the next pass to retry."""
+    session.execute(
+        update(BakeJob).where(BakeJob.slug == job.slug).values(attempts=BakeJob.attempts + 1, last_error=error[:2000]),
+        execution_options={"synchronize_session": False},
+    )

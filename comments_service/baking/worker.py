@@ -1,0 +1,141 @@
+"""Apply queued bakes: in a thread of the service, or in `flask bake-worker`, its own process."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..db import session_scope
+from .atomic import sweep_drafts
+from .baker import bake_thread
+from .lock import site_lock
+from .queue import Job, finish_all, pending, record_failure
+from .site import Site
+
+log = logging.getLogger(__name__)
+
+
+class BakeWorker:
+    """Bakes every queued post of one site, each from the store's newest state."""
+
+    def __init__(self, site: Site, after_batch: Callable[[list[Path]], object] | None = None) -> None:
+        self.site = site
+        self.after_batch = after_batch
+
+    def start(self) -> None:
+        """Clear what a killed predecessor left half-written; its jobs are still queued."""
+        with site_lock(self.site.output):
+            if self.site.output.exists():
+                sweep_drafts(self.site.output)
+
+    def run_pass(self, on_durable: Callable[[], object] | None = None) -> list[Path]:
+        """Bake until no job is left that this pass has not tried; return the files that changed.
+
+        on_durable runs as soon as the jobs queued before the pass are baked and on disk,
+        before their rows are removed and before the post-bake hook runs.
+        """
+        url = self.site.database_url
+        tried: set[Job] = set()
+        changed: list[Path] = []
+        while True:
+            with session_scope(url) as session:
+                jobs = [job for job in pending(session) if job not in tried]
+            if not jobs:
+                break
+            tried.update(jobs)
+            baked = [job for job in jobs if self._bake(job, changed)]
+            if on_durable is not None:
+                on_durable()
+                on_durable = None
+            finish_all(url, baked)
+        if on_durable is not None:
+            on_durable()
+        if changed and self.after_batch is not None:
+            self.after_batch(changed)
+        return changed
+
+    def _bake(self, job: Job, changed: list[Path]) -> bool:
+        """Bake one job's post, adding the files it changed; tell whether it succeeded."""
+        url = self.site.database_url
+        # The job's version was read before the bake reads the comments, so a change
+        # committed after that read bumps the version and the job survives for another bake.
+        try:
+            with session_scope(url) as session:
+                changed += bake_thread(session, self.site, job.slug)
+        # Templates are the theme's code: whatever one raises is recorded on the job
+        # and retried by the next pass, instead of stopping every other post's bake.
+        except Exception as error:  # noqa: BLE001
+            log.exception("kiln: baking %s failed", job.slug)
+            with session_scope(url) as session:
+                record_failure(session, job, f"{type(error).__name__}: {error}")
+            return False
+        return True
+
+
+class ThreadWorker:
+    """A BakeWorker in a daemon thread: woken after each commit, and polling for other processes' jobs."""
+
+    def __init__(self, worker: BakeWorker, poll_seconds: float) -> None:
+        self._worker = worker
+        self._poll = poll_seconds
+        self._changed = threading.Condition()
+        self._issued = 0
+        self._covered = 0
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="kiln-bake-worker", daemon=True)
+
+    def start(self) -> None:
+        """Start the thread; its first pass applies whatever was left queued."""
+        self._thread.start()
+
+    def wake(self) -> int:
+        """Ask for a pass and return a ticket that the next finished pass covers."""
+        with self._changed:
+            self._issued += 1
+            self._changed.notify_all()
+            return self._issued
+
+    def wait(self, ticket: int, timeout: float) -> bool:
+        """Wait until the bakes asked for with ticket are on disk; tell whether they are."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._covered >= ticket or self._stopping, timeout)
+            return self._covered >= ticket
+
+    def stop(self, timeout: float = 10) -> None:
+        """Stop after the current pass."""
+        with self._changed:
+            self._stopping = True
+            self._changed.notify_all()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        self._attempt(self._worker.start)
+        while True:
+            with self._changed:
+                if self._stopping:
+                    return
+                started = self._issued
+            self._pass(started)
+            with self._changed:
+                self._changed.wait_for(lambda: self._issued > started or self._stopping, self._poll)  # noqa: B023
+
+    def _pass(self, started: int) -> None:
+        self._attempt(lambda: self._worker.run_pass(on_durable=lambda: self._cover(started)))
+        # A failed pass releases its waiters too: waiting longer would not bake their pages.
+        self._cover(started)
+
+    def _cover(self, ticket: int) -> None:
+        with self._changed:
+            self._covered = max(self._covered, ticket)
+            self._changed.notify_all()
+
+    @staticmethod
+    def _attempt(step: Callable[[], object]) -> None:
+        try:
+            step()
+        except (SQLAlchemyError, OSError):
+            log.exception("kiln: the bake worker will retry after an error")

@@ -1,0 +1,158 @@
+"""Atom feeds of approved comments, one per post and one for the site, from the theme's templates."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache, lru_cache
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2.runtime import Macro
+from markupsafe import Markup
+
+from ..models import Comment, Kind, State, Thread
+from .render import RenderOptions
+
+SITE_FEED_PATH = "feeds/comments.atom.xml"
+FEED_TEMPLATE = "kiln/comments.atom.xml"
+ENTRY_TEMPLATE = "kiln/comment.atom.xml"
+# A feed with no comments still needs an <updated>: its post's date, or this fixed one.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# XML 1.0 forbids most control characters, which a pasted or imported comment may carry.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One approved comment as a feed shows it."""
+
+    id: int
+    author: str
+    website: str
+    body_html: str
+    created: datetime
+    post_slug: str
+    post_title: str
+    post_url: str
+
+    @property
+    def order(self) -> tuple[datetime, int]:
+        """Return the key feeds sort by, newest last."""
+        return (self.created, self.id)
+
+
+@dataclass(frozen=True)
+class PostFeed:
+    """A post's approved comments, newest first, with what its feed says about the post."""
+
+    slug: str
+    title: str
+    url: str
+    published: datetime | None
+    entries: list[FeedEntry] = field(default_factory=list)
+
+
+def feed_entry(comment: Comment, thread: Thread) -> FeedEntry:
+    """Return an approved comment as a feed entry."""
+    return FeedEntry(
+        id=comment.id,
+        author=comment.author,
+        website=comment.website,
+        body_html=comment.body_html,
+        created=comment.created,
+        post_slug=thread.slug,
+        post_title=thread.title,
+        post_url=thread.url,
+    )
+
+
+def build_feed(thread: Thread, rows: Iterable[Comment]) -> PostFeed:
+    """Assemble a post's feed from its rows: approved comments, newest first."""
+    approved = [feed_entry(r, thread) for r in rows if r.kind == Kind.COMMENT and r.state == State.APPROVED]
+    approved.sort(key=lambda entry: entry.order, reverse=True)
+    return PostFeed(slug=thread.slug, title=thread.title, url=thread.url, published=thread.published, entries=approved)
+
+
+def post_feed_path(slug: str) -> str:
+    """Return where a post's comment feed lives, relative to the output folder."""
+    return f"feeds/comments/{slug}.atom.xml"
+
+
+def absolute(options: RenderOptions, path: str) -> str:
+    """Return a site path as a URL: absolute when SITEURL is set, else from the site root."""
+    return f"{options.site_url}/{path.lstrip('/')}"
+
+
+def atom_id(url: str) -> str:
+    """Return a permanent, absolute Atom id for a URL (a name-based UUID, valid even without SITEURL)."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, url)}"
+
+
+def atom_date(moment: datetime) -> str:
+    """Format a time as RFC 3339 in UTC, as Atom wants it."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _xml_safe(value: object) -> object:
+    # Markup here is an entry this module rendered (and cleaned) already.
+    return _NOT_XML.sub("", value) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
+@cache
+def _environment(templates: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(templates),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=_xml_safe,
+    )
+    env.filters["atom_date"] = atom_date
+    env.filters["atom_id"] = atom_id
+    return env
+
+
+def _render(
+    options: RenderOptions,
+    title: str,
+    self_path: str,
+    page_path: str,
+    entries: list[FeedEntry],
+    quiet_since: datetime = EPOCH,
+) -> bytes:
+    env = _environment(options.theme_templates)
+    # Looked up per feed, so an edited template (a new Template object) is used at once.
+    entry_macro: Macro = env.get_template(ENTRY_TEMPLATE).module.atom_entry  # type: ignore[attr-defined]
+    text = env.get_template(FEED_TEMPLATE).render(
+        title=title,
+        self_url=absolute(options, self_path),
+        page_url=absolute(options, page_path),
+        updated=entries[0].created if entries else quiet_since,
+        entries=[_entry(entry_macro, options, entry) for entry in entries],
+    )
+    return (text + "\n").encode("utf-8")
+
+
+def _entry(macro: Macro, options: RenderOptions, entry: FeedEntry) -> Markup:
+    return _rendered_entry(macro, entry, absolute(options, f"{entry.post_url}#comment-{entry.id}"))
+
+
+# A comment's entry is the same bytes in every feed and every bake that shows it; the
+# site feed, re-rendered by nearly every bake, keeps all but its newest entry from here.
+@lru_cache(maxsize=8192)
+def _rendered_entry(macro: Macro, entry: FeedEntry, url: str) -> Markup:
+    return Markup(macro(entry, url))
+
+
+def render_post_feed(feed: PostFeed, options: RenderOptions) -> bytes:
+    """Render a post's comment feed, newest comment first."""
+    return _render(options, feed.title, post_feed_path(feed.slug), feed.url, feed.entries, feed.published or EPOCH)
+
+
+def render_site_feed(entries: list[FeedEntry], options: RenderOptions) -> bytes:
+    """Render the site's feed of its latest approved comments."""
+    return _render(options, options.site_name, SITE_FEED_PATH, "", entries)
