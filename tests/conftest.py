@@ -16,7 +16,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from comments_service import create_app
 from comments_service.accounts import create_user
 from comments_service.baking.site import full_build
-from comments_service.baking.trigger import site_of, stop_worker
+from comments_service.baking.trigger import site_of, stop_all_workers, stop_worker
 from comments_service.db import dispose, session_scope
 from comments_service.extensions import limiter
 from comments_service.migrate import upgrade
@@ -65,11 +65,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         url = f"sqlite:///{tmp_path / 'kiln.sqlite3'}"
         upgrade(url)
         yield url
+        stop_all_workers()
         dispose(url)
     else:
         for url in _postgres_schema_url():
             upgrade(url)
             yield url
+            # Apps made inside a test may still bake in a thread; stop them before the schema goes.
+            stop_all_workers()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from functools import partial
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from .worker import BakeWorker, ThreadWorker
 
 _EXTENSION = "kiln_bake_worker"
 _starting = threading.Lock()
+# Every worker this process started, so all can be stopped before their database goes away.
+_started: weakref.WeakSet[ThreadWorker] = weakref.WeakSet()
 
 
 def site_of(app: Flask) -> Site:
@@ -50,6 +53,7 @@ def start_worker(app: Flask) -> ThreadWorker | None:
             return worker
         worker = ThreadWorker(bake_worker(app), float(app.config["BAKE_POLL_SECONDS"]))
         app.extensions[_EXTENSION] = (os.getpid(), worker)
+        _started.add(worker)
         worker.start()
         return worker
 
@@ -59,6 +63,13 @@ def stop_worker(app: Flask) -> None:
     current = app.extensions.pop(_EXTENSION, None)
     if current is not None and current[0] == os.getpid():
         current[1].stop()
+
+
+def stop_all_workers() -> None:
+    """Stop every in-process bake worker this process started (at shutdown, or before a store is dropped)."""
+    for worker in list(_started):
+        worker.stop()
+    _started.clear()
 
 
 def bake_requested(session: Session) -> bool:
