@@ -67,7 +67,7 @@ def run_isso(args: argparse.Namespace, workers: int) -> dict[str, object]:
         root = Path(scratch)
         server = isso_server(root, python, workers)
         server.start()
-        server.wait_ready("/latest?limit=1")
+        server.wait_ready("/info")
         slugs = [f"post-{i}" for i in range(args.threads)]
         try:
             outcome = run_load(
@@ -93,7 +93,8 @@ def main() -> None:
     parser.add_argument("--isso-workers", type=int, default=4, help="gunicorn workers for the Isso correctness run")
     args = parser.parse_args()
 
-    rows = [run_kiln(db, args, args.workers, {}) for db in args.db]
+    # Moderation off, as for Isso: replies need published parents, and every comment is baked.
+    rows = [run_kiln(db, args, args.workers, UNMODERATED) for db in args.db]
     if args.compare_isso:
         rows.append(run_isso(args, args.isso_workers))
         kiln_one = run_kiln("sqlite", args, 1, UNMODERATED)

@@ -46,6 +46,8 @@ class Server:
     command: list[str]
     env: dict[str, str]
     log: Path
+    # gunicorn reads ./gunicorn.conf.py: Kiln's from the repository, none for Isso.
+    cwd: Path = REPO
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def start(self) -> None:
@@ -53,7 +55,7 @@ class Server:
         handle = self.log.open("ab")
         # Its own process group, so a kill takes the master and every worker at once.
         self.process = subprocess.Popen(
-            self.command, env=self.env, stdout=handle, stderr=handle, cwd=REPO, start_new_session=True
+            self.command, env=self.env, stdout=handle, stderr=handle, cwd=self.cwd, start_new_session=True
         )
         wait_for_port(self.port, self.process)
 
@@ -68,7 +70,8 @@ class Server:
                     return
             except (OSError, http.client.HTTPException):
                 time.sleep(0.05)
-        raise TimeoutError(f"{self.name} did not answer GET {path} within {timeout} s")
+        tail = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
+        raise TimeoutError(f"{self.name} did not answer GET {path} within {timeout} s; its log ends:\n{tail}")
 
     def kill(self) -> None:
         """SIGKILL the whole process group: master and workers, no chance to clean up."""
@@ -137,7 +140,7 @@ def isso_server(workdir: Path, python: Path, workers: int) -> Server:
     )
     env = {**os.environ, "ISSO_SETTINGS": str(config)}
     command = gunicorn_command(python, "isso.run", port, workers, ["--preload"])
-    return Server("isso", port, command, env, workdir / "isso.log")
+    return Server("isso", port, command, env, workdir / "isso.log", cwd=workdir)
 
 
 def clean(path: Path) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import time
+from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -40,3 +42,13 @@ def login(client: FlaskClient, username: str, password: str = PASSWORD, expect: 
     response = client.post("/moderate/login", data={"username": username, "password": password, "csrf_token": token})
     assert response.status_code == expect, response.get_data(as_text=True)
     return response
+
+
+def eventually_in(path: Path, text: str, timeout: float = 10.0) -> bool:
+    """Wait until a baked file contains text (reader comments are baked just after the answer)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if text in path.read_text(encoding="utf-8"):
+            return True
+        time.sleep(0.02)
+    return False

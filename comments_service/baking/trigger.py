@@ -72,12 +72,13 @@ def stop_all_workers() -> None:
     _started.clear()
 
 
-def bake_requested(session: Session) -> bool:
+def bake_requested(session: Session, wait: bool = True) -> bool:
     """Wake the worker for the bakes this session's transaction just committed, and wait for them.
 
     The wait is bounded (BAKE_WAIT_SECONDS): while a full build holds the site the answer
     comes without the bake, which follows once the build is swapped in. Returns whether a
-    pass of the worker that covers the request finished in time.
+    pass of the worker that covers the request finished in time. With wait=False it only
+    wakes the worker: the job is already durable in the queue.
     """
     app = this_app()
     if not pending_bakes(session):
@@ -85,7 +86,8 @@ def bake_requested(session: Session) -> bool:
     worker = start_worker(app)
     if worker is None:
         return False
-    return worker.wait(worker.wake(), float(app.config["BAKE_WAIT_SECONDS"]))
+    ticket = worker.wake()
+    return worker.wait(ticket, float(app.config["BAKE_WAIT_SECONDS"])) if wait else False
 
 
 def init_app(app: Flask) -> None:

@@ -75,7 +75,9 @@ def submit(slug: str) -> Response:
             raise
         return _rejected(duplicate.REJECTION)
     if state is State.APPROVED:
-        bake_requested(session)
+        # The bake job committed with the comment; a reader's answer need not wait for the
+        # pages, so a busy thread's intake is not held up behind its bakes.
+        bake_requested(session, wait=False)
     comment_submitted.send(this_app(), comment=comment)
     return _accepted(thread, comment)
 
