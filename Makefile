@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app comments_service
 PYTHON ?= python3
 
-.PHONY: install run build test lint typecheck bench clean
+.PHONY: install run build test lint typecheck clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

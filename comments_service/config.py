@@ -114,6 +114,8 @@ SETTINGS: tuple[Setting, ...] = (
 _KNOWN = {s.name for s in SETTINGS}
 # Flask's and its extensions' own keys are not ours to warn about.
 _FOREIGN_PREFIXES = ("SESSION_", "WTF_", "RATELIMIT_", "PERMANENT_", "PREFERRED_", "TEMPLATES_")
+# Read by gunicorn.conf.py, not by the app.
+_SERVER_KEYS = {"BIND", "WORKERS", "THREADS"}
 
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
@@ -131,7 +133,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
 def _warn_unknown(app: Flask, test_config: dict[str, Any]) -> None:
     names = {k[len("KILN_") :] for k in os.environ if k.startswith("KILN_")} | set(test_config)
     flask_keys = set(Flask.default_config)
-    for name in sorted(names - _KNOWN - flask_keys):
+    for name in sorted(names - _KNOWN - flask_keys - _SERVER_KEYS):
         if not name.startswith(_FOREIGN_PREFIXES):
             log.warning("kiln: unknown setting %s is ignored", name)
 
