@@ -5,7 +5,7 @@ database with --postgres), logs a moderator in through Flask's test client and t
 queue page: first and deep pages, each state, and the post, text and author filters.
 Prints the median and 95th percentile per page; the target is under 200 ms.
 
-    .venv/bin/python bench/queue_page.py [--comments 100000] [--runs 30] [--postgres URL]
+    .venv/bin/python -m bench.queue_page [--comments 100000] [--runs 30] [--postgres URL]
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import random
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -29,6 +28,8 @@ from comments_service.accounts import create_user
 from comments_service.db import dispose, engine_for, session_scope
 from comments_service.migrate import upgrade
 from comments_service.models import Comment, Role, State, Thread
+
+from .sites import postgres_schema
 
 TARGET_MS = 200
 THREADS = 300
@@ -58,24 +59,6 @@ def sqlite_store() -> Iterator[str]:
         upgrade(url)
         yield url
         dispose(url)
-
-
-@contextmanager
-def postgres_store(server_url: str) -> Iterator[str]:
-    """A migrated throwaway schema in a PostgreSQL database, dropped afterwards."""
-    admin = sa.create_engine(server_url)
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{server_url}?options=-csearch_path%3D{schema}"
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        dispose(url)
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def fill(url: str, count: int, rng: random.Random) -> None:
@@ -196,7 +179,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30, help="Timed requests per page.")
     parser.add_argument("--postgres", metavar="URL", help="Use a throwaway schema in this PostgreSQL database.")
     args = parser.parse_args()
-    store = postgres_store(args.postgres) if args.postgres else sqlite_store()
+    store = postgres_schema(args.postgres) if args.postgres else sqlite_store()
     with store as url:
         began = time.perf_counter()
         fill(url, args.comments, random.Random(20090522))

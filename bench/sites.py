@@ -43,19 +43,13 @@ def build(site: Path, database_url: str) -> None:
 
 
 @contextmanager
-def scratch_store(kind: str, root: Path, postgres_url: str) -> Iterator[str]:
-    """Yield the URL of a migrated, empty store: a SQLite file in root or a fresh PostgreSQL schema."""
-    if kind == "sqlite":
-        url = f"sqlite:///{root / 'kiln.sqlite3'}"
-        upgrade(url)
-        yield url
-        dispose(url)
-        return
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(postgres_url)
+def postgres_schema(server_url: str, prefix: str = "bench") -> Iterator[str]:
+    """Yield the URL of a migrated throwaway schema in a PostgreSQL database, dropped afterwards."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(server_url)
     with admin.begin() as connection:
         connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{postgres_url}?options=-csearch_path%3D{schema}"
+    url = f"{server_url}?options=-csearch_path%3D{schema}"
     try:
         upgrade(url)
         yield url
@@ -64,6 +58,19 @@ def scratch_store(kind: str, root: Path, postgres_url: str) -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@contextmanager
+def scratch_store(kind: str, root: Path, postgres_url: str) -> Iterator[str]:
+    """Yield the URL of a migrated, empty store: a SQLite file in root or a fresh PostgreSQL schema."""
+    if kind == "sqlite":
+        url = f"sqlite:///{root / 'kiln.sqlite3'}"
+        upgrade(url)
+        yield url
+        dispose(url)
+        return
+    with postgres_schema(postgres_url) as url:
+        yield url
 
 
 def kiln_bodies(database_url: str) -> dict[int, str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
+from bench.sites import postgres_schema
 from comments_service import create_app
 from comments_service.accounts import create_user
 from comments_service.baking.site import full_build
@@ -43,19 +43,13 @@ def _postgres_schema_url() -> Iterator[str]:
         with admin.connect():
             pass
     except sa.exc.OperationalError as error:
-        admin.dispose()
         service_missing(f"PostgreSQL is not reachable at {PG_URL}: {error.orig}")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    try:
-        yield url
     finally:
-        dispose(url)
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+    with postgres_schema(PG_URL, prefix="t") as url:
+        yield url
+        # Apps made inside a test may still bake in a thread; stop them before the schema goes.
+        stop_all_workers()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -68,11 +62,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         stop_all_workers()
         dispose(url)
     else:
-        for url in _postgres_schema_url():
-            upgrade(url)
-            yield url
-            # Apps made inside a test may still bake in a thread; stop them before the schema goes.
-            stop_all_workers()
+        yield from _postgres_schema_url()
 
 
 @pytest.fixture
