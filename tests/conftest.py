@@ -37,7 +37,8 @@ def service_missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _postgres_schema_url() -> Iterator[str]:
+def require_postgres() -> None:
+    """Skip (or, in CI, fail) the calling test when the PostgreSQL server cannot be reached."""
     admin = sa.create_engine(PG_URL)
     try:
         with admin.connect():
@@ -46,6 +47,10 @@ def _postgres_schema_url() -> Iterator[str]:
         service_missing(f"PostgreSQL is not reachable at {PG_URL}: {error.orig}")
     finally:
         admin.dispose()
+
+
+def _postgres_schema_url() -> Iterator[str]:
+    require_postgres()
     with postgres_schema(PG_URL, prefix="t") as url:
         yield url
         # Apps made inside a test may still bake in a thread; stop them before the schema goes.

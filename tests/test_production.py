@@ -5,27 +5,18 @@ from __future__ import annotations
 import argparse
 
 import pytest
-import sqlalchemy as sa
 
 from bench.crash import run_crash_test
-from bench.intake import POSTGRES_URL, UNMODERATED, run_kiln
+from bench.intake import UNMODERATED, run_kiln
 
-from .conftest import service_missing
+from .conftest import require_postgres
 
 pytestmark = pytest.mark.slow
 
 
 def _require(db: str) -> None:
-    if db != "postgresql":
-        return
-    engine = sa.create_engine(POSTGRES_URL)
-    try:
-        with engine.connect():
-            pass
-    except sa.exc.OperationalError as error:
-        service_missing(f"PostgreSQL is not reachable at {POSTGRES_URL}: {error.orig}")
-    finally:
-        engine.dispose()
+    if db == "postgresql":
+        require_postgres()
 
 
 @pytest.mark.parametrize("db", ["sqlite", "postgresql"])
