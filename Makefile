@@ -37,8 +37,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy comments_service plugins
 
+# Load and crash tests run on their own after the rest, so no other test shares the machine with them.
 test: lint typecheck
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 -m "not slow"
+	$(BIN)/pytest -m slow
 
 clean:
 	rm -rf output output.builds .output.lock .pytest_cache .mypy_cache .ruff_cache

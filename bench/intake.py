@@ -57,6 +57,9 @@ def run_kiln(db: str, args: argparse.Namespace, workers: int, settings: dict[str
                 server.stop()
             row = summary_row(f"kiln/{db}/{workers}w", outcome, audit(outcome.acks, kiln_bodies(url)))
             row["peak RSS MiB per worker"] = memory
+            if outcome.errors:
+                # What the service said about the failures, before its scratch folder goes.
+                row["server log"] = server.log.read_text(errors="replace")[-4000:]
             return row
 
 

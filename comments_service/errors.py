@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
 
 
 def wants_json() -> bool:
@@ -39,7 +44,17 @@ def _csrf_error(error: CSRFError) -> Response:
     return error_response(400, f"The form's security token is missing or wrong: {error.description}")
 
 
+def _database_unavailable(error: OperationalError) -> Response:
+    # A lost or refused database connection is transient: nothing was stored (the
+    # transaction rolled back), so the client is told to try again, not that we broke.
+    log.error("kiln: database unavailable: %s", error)
+    response = error_response(503, "The comment service cannot reach its database; nothing was stored. Try again.")
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Answer every HTTP error in the one error shape."""
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_unavailable)

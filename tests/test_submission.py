@@ -185,3 +185,10 @@ def test_with_moderation_off_a_clean_comment_is_published_and_baked(
         "/comments/open-post/", data={**FORM, "body": "a http://a.nl b http://b.nl c http://c.nl"}, headers=JSON
     )
     assert held.status_code == 202, "a check that holds a comment still holds it with moderation off"
+
+
+def test_a_database_outage_is_503_not_500(client: FlaskClient, app: Flask) -> None:
+    app.config["DATABASE_URL"] = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+    response = client.post("/comments/open-post/", data=FORM, headers=JSON)
+    assert response.status_code == 503 and int(response.headers["Retry-After"]) > 0
+    assert "nothing was stored" in response.get_json()["message"]
