@@ -22,7 +22,11 @@ from comments_service.store import PostInfo, sync_posts
 from .conftest import REPO, service_missing
 from .helpers import csrf_token_from
 
-REDIS_URL = os.environ.get("KILN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+_REDIS_BASE = os.environ.get("KILN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# One Redis database per xdist worker (15, 14, …): the fixture empties it, which must not
+# reset the counters of a test running at the same time in another worker.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_URL = f"{_REDIS_BASE.rsplit('/', 1)[0]}/{int(_REDIS_BASE.rsplit('/', 1)[1]) - _WORKER}"
 JSON = {"Accept": "application/json"}
 FORM = {"author": "Anna", "body": "Reactie"}
 # The samples that fill each route's variable parts.
