@@ -57,8 +57,6 @@ class Audit:
 class Target:
     """How to post one comment to a service and read every stored comment back."""
 
-    name = "target"
-
     def __init__(self, port: int, read_back: Callable[[], dict[int, str]]) -> None:
         self.port = port
         self._read_back = read_back
@@ -77,8 +75,6 @@ class Target:
 class KilnTarget(Target):
     """Kiln's public form endpoint, answering JSON."""
 
-    name = "kiln"
-
     def post(
         self, conn: http.client.HTTPConnection, thread: str, body: str, parent: int | None
     ) -> tuple[int, int | None]:
@@ -93,8 +89,6 @@ class KilnTarget(Target):
 
 class IssoTarget(Target):
     """Isso's JSON API."""
-
-    name = "isso"
 
     def post(
         self, conn: http.client.HTTPConnection, thread: str, body: str, parent: int | None

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import Comment, Kind, State, Thread
@@ -55,7 +55,7 @@ def get_comment(session: Session, comment_id: int) -> Comment | None:
 
 def thread_view(session: Session, slug: str) -> ThreadView:
     """Return the render-ready view of one post's thread."""
-    return thread_views(session, [slug])[slug]
+    return views_and_feeds(session, [slug])[0][slug]
 
 
 def _visible_rows(session: Session, slugs: list[str]) -> tuple[Sequence[Thread], dict[int, list[Comment]]]:
@@ -66,11 +66,6 @@ def _visible_rows(session: Session, slugs: list[str]) -> tuple[Sequence[Thread],
         for row in session.scalars(query):
             rows[row.thread_id].append(row)
     return threads, rows
-
-
-def thread_views(session: Session, slugs: Iterable[str]) -> dict[str, ThreadView]:
-    """Return render-ready views for many posts in two queries."""
-    return views_and_feeds(session, slugs)[0]
 
 
 def views_and_feeds(session: Session, slugs: Iterable[str]) -> tuple[dict[str, ThreadView], dict[str, PostFeed]]:
@@ -115,24 +110,3 @@ def set_state(session: Session, comment: Comment, state: State) -> None:
 def set_closed(session: Session, thread: Thread, closed: bool) -> None:
     """Close or reopen a thread for new comments."""
     thread.closed = closed
-
-
-def queue(session: Session, state: State, limit: int = 50) -> list[Comment]:
-    """Return comments in a state, oldest pending first, for the moderation queue."""
-    order = Comment.id.asc() if state == State.PENDING else Comment.id.desc()
-    query = select(Comment).where(Comment.state == state).order_by(order).limit(limit)
-    return list(session.scalars(query))
-
-
-def count_by_state(session: Session) -> dict[State, int]:
-    """Count comments in each moderation state."""
-    query = select(Comment.state, func.count()).group_by(Comment.state)
-    counts = {state: 0 for state in State}
-    counts.update({state: n for state, n in session.execute(query)})
-    return counts
-
-
-def comments_of_kind(session: Session, thread: Thread, kind: Kind) -> list[Comment]:
-    """Return every row of one kind on a thread, in order."""
-    query = select(Comment).where(Comment.thread_id == thread.id, Comment.kind == kind)
-    return list(session.scalars(query.order_by(Comment.created, Comment.id)))

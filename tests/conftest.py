@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -86,9 +87,8 @@ def site_dir(tmp_path: Path) -> Path:
     return site
 
 
-@pytest.fixture
-def app(database_url: str, site_dir: Path) -> Iterator[Flask]:
-    """The service over a real store, with the site fully built once."""
+def built_app(database_url: str, site_dir: Path, **settings: Any) -> Iterator[Flask]:
+    """Yield the service over a store with its site fully built once; stop its worker and limits after."""
     application = create_app(
         {
             "TESTING": True,
@@ -96,14 +96,20 @@ def app(database_url: str, site_dir: Path) -> Iterator[Flask]:
             "DATABASE_URL": database_url,
             "SITE_DIR": str(site_dir),
             "OUTPUT_PATH": str(site_dir / "output"),
-            # Most tests post several comments in a row from 127.0.0.1; the flood check's own tests turn it on.
-            "FLOOD_SECONDS": 0,
+            **settings,
         }
     )
     full_build(site_of(application))
     yield application
     stop_worker(application)
     limiter.reset()
+
+
+@pytest.fixture
+def app(database_url: str, site_dir: Path) -> Iterator[Flask]:
+    """The service over a real store, with the site fully built once."""
+    # Most tests post several comments in a row from 127.0.0.1; the flood check's own tests turn it on.
+    yield from built_app(database_url, site_dir, FLOOD_SECONDS=0)
 
 
 @pytest.fixture

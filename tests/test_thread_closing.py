@@ -11,15 +11,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from comments_service import create_app
 from comments_service.baking.baker import bake_thread
-from comments_service.baking.site import full_build
 from comments_service.baking.trigger import site_of
 from comments_service.closing import past_auto_close
 from comments_service.db import session_scope
-from comments_service.extensions import limiter
 from comments_service.models import AuditEntry, Comment, Role
 
+from .conftest import built_app
 from .helpers import add_account, login, moderation_token
 
 JSON = {"Accept": "application/json"}
@@ -76,19 +74,7 @@ def site_dir(site_dir: Path) -> Path:
 @pytest.fixture
 def aging_app(database_url: str, site_dir: Path) -> Iterator[Flask]:
     """The service with AUTO_CLOSE_DAYS=30, so the 2009 posts are closed and today's is open."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE_URL": database_url,
-            "SITE_DIR": str(site_dir),
-            "OUTPUT_PATH": str(site_dir / "output"),
-            "AUTO_CLOSE_DAYS": 30,
-        }
-    )
-    full_build(site_of(app))
-    yield app
-    limiter.reset()
+    yield from built_app(database_url, site_dir, AUTO_CLOSE_DAYS=30)
 
 
 def test_old_posts_close_automatically_in_the_build_and_the_service(aging_app: Flask) -> None:

@@ -45,6 +45,11 @@ def start_worker(app: Flask) -> ThreadWorker | None:
     """Start the app's in-process bake worker once per process, unless BAKE_IN_PROCESS is off."""
     if not app.config["BAKE_IN_PROCESS"]:
         return None
+    # Runs before every request: the usual case, a worker already running here, takes no lock.
+    running = app.extensions.get(_EXTENSION)
+    if running is not None and running[0] == os.getpid():
+        started: ThreadWorker = running[1]
+        return started
     with _starting:
         # Keyed by process id: a forked server process starts its own thread.
         current = app.extensions.get(_EXTENSION)
