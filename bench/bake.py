@@ -3,7 +3,9 @@
 For each size it writes a synthetic site (about 600 words a post, 1-50 approved comments
 each) into a temporary folder, times a full build, then approves comments one at a time
 through `moderate()` (commit, queue, in-process worker, atomic fsynced writes) and times
-each approval until every affected file is durable. Run from the repository root:
+each approval until every affected file is durable (the moment the worker reports the
+pass that baked it on disk; the moderator's call returns after that and after the
+receivers that learn from the verdict and queue mail, also shown). Run from the repository root:
 
     .venv/bin/python bench/bake.py                 # 100, 1,000 and 5,000 posts
     .venv/bin/python bench/bake.py --sizes 100,1000 --approvals 100
@@ -86,10 +88,11 @@ class Result:
     comments: int
     build_seconds: float
     latencies_ms: list[float]
+    call_ms: list[float]
 
-    def percentile(self, p: int) -> float:
-        """Return the p-th percentile latency in milliseconds."""
-        return statistics.quantiles(self.latencies_ms, n=100, method="inclusive")[p - 1]
+    def percentile(self, p: int, of: list[float] | None = None) -> float:
+        """Return the p-th percentile approve-to-durable latency (or of another series) in milliseconds."""
+        return statistics.quantiles(self.latencies_ms if of is None else of, n=100, method="inclusive")[p - 1]
 
 
 def _text(rng: random.Random, words: int) -> str:
@@ -183,9 +186,10 @@ def measure(posts: int, approvals: int, seed: int, keep: bool) -> Result:
         # The service is not the process that ran the build: start the approvals without
         # the feed entries the build rendered (a warm cache would flatter small sites).
         feeds._rendered_entry.cache_clear()
-        latencies = []
+        latencies, calls = [], []
         with app.app_context():
-            start_worker(app)
+            worker = start_worker(app)
+            assert worker is not None
             for comment_id in pending:
                 with session_scope(url) as session:
                     comment = session.get(Comment, comment_id)
@@ -193,11 +197,12 @@ def measure(posts: int, approvals: int, seed: int, keep: bool) -> Result:
                     slug = comment.thread.slug
                     began = time.perf_counter()
                     moderate(session, comment, "approve", None)
-                    latencies.append((time.perf_counter() - began) * 1000)
+                    calls.append((time.perf_counter() - began) * 1000)
+                    latencies.append((worker.durable_at - began) * 1000)
                 page = (site.output / f"{slug}.html").read_text(encoding="utf-8")
                 assert f'id="comment-{comment_id}"' in page, f"comment {comment_id} is not on {slug}.html"
             stop_worker(app)
-        return Result(posts, comments, build_seconds, latencies[WARM_UP:])
+        return Result(posts, comments, build_seconds, latencies[WARM_UP:], calls[WARM_UP:])
     finally:
         dispose(url)
         if keep:
@@ -208,11 +213,14 @@ def measure(posts: int, approvals: int, seed: int, keep: bool) -> Result:
 
 def report(results: list[Result]) -> None:
     """Print the table and the ratios the targets are stated in."""
-    print(f"{'posts':>6} {'comments':>9} {'full build s':>13} {'p50 ms':>8} {'p99 ms':>8} {'build / p50':>12}")
+    print("approve-to-durable p50/p99; 'call p50' is the whole moderate() call, receivers included")
+    heads = ("posts", 6), ("comments", 9), ("full build s", 13), ("p50 ms", 8), ("p99 ms", 8), ("call p50", 9)
+    print(" ".join(f"{head:>{width}}" for head, width in heads), f"{'build / p50':>12}")
     for r in results:
-        p50, p99 = r.percentile(50), r.percentile(99)
+        p50, p99, call = r.percentile(50), r.percentile(99), r.percentile(50, r.call_ms)
         ratio = r.build_seconds * 1000 / p50
-        print(f"{r.posts:>6} {r.comments:>9} {r.build_seconds:>13.2f} {p50:>8.2f} {p99:>8.2f} {ratio:>11,.0f}x")
+        figures = f"{r.build_seconds:>13.2f} {p50:>8.2f} {p99:>8.2f} {call:>9.2f}"
+        print(f"{r.posts:>6} {r.comments:>9} {figures} {ratio:>11,.0f}x")
     smallest, largest = results[0], results[-1]
     p50, p99 = largest.percentile(50), largest.percentile(99)
     n, m = largest.posts, smallest.posts

@@ -7,12 +7,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from .models import Comment, Kind, State, Thread
 from .rendering.feeds import FeedEntry, PostFeed, build_feed
-from .rendering.thread_view import ThreadView, build_view, empty_view
+from .rendering.thread_view import ThreadView, VisibleRow, build_view, empty_view
 
 VISIBLE_STATES = (State.APPROVED, State.DELETED)
 
@@ -58,13 +58,20 @@ def thread_view(session: Session, slug: str) -> ThreadView:
     return views_and_feeds(session, [slug])[0][slug]
 
 
-def _visible_rows(session: Session, slugs: list[str]) -> tuple[Sequence[Thread], dict[int, list[Comment]]]:
-    threads = session.scalars(select(Thread).where(Thread.slug.in_(slugs))).all()
-    rows: dict[int, list[Comment]] = defaultdict(list)
+# Plain columns, not ORM objects, and statements built once: every bake reads a whole
+# thread, and building mapped instances and statements cost more than rendering it.
+_THREADS = select(Thread).where(Thread.slug.in_(bindparam("slugs", expanding=True)))
+_VISIBLE = select(*(getattr(Comment, name) for name in VisibleRow.__dataclass_fields__)).where(
+    Comment.thread_id.in_(bindparam("threads", expanding=True)), Comment.state.in_(VISIBLE_STATES)
+)
+
+
+def _visible_rows(session: Session, slugs: list[str]) -> tuple[Sequence[Thread], dict[int, list[VisibleRow]]]:
+    threads = session.scalars(_THREADS, {"slugs": slugs}).all()
+    rows: dict[int, list[VisibleRow]] = defaultdict(list)
     if threads:
-        query = select(Comment).where(Comment.thread_id.in_([t.id for t in threads]), Comment.state.in_(VISIBLE_STATES))
-        for row in session.scalars(query):
-            rows[row.thread_id].append(row)
+        for row in session.execute(_VISIBLE, {"threads": [t.id for t in threads]}):
+            rows[row.thread_id].append(VisibleRow(*row))
     return threads, rows
 
 

@@ -31,10 +31,13 @@ def enqueue(session: Session, slug: str) -> None:
     session.execute(insert.values(slug=slug, version=1).on_conflict_do_update(index_elements=["slug"], set_=bump))
 
 
+# Built once: the worker asks before every pass, and building the statement costs more than running it.
+_PENDING = select(BakeJob.slug, BakeJob.version).order_by(BakeJob.requested, BakeJob.id)
+
+
 def pending(session: Session) -> list[Job]:
     """Return every waiting job, oldest request first."""
-    query = select(BakeJob.slug, BakeJob.version).order_by(BakeJob.requested, BakeJob.id)
-    return [Job(slug, version) for slug, version in session.execute(query)]
+    return [Job(slug, version) for slug, version in session.execute(_PENDING)]
 
 
 def finish_all(url: str, jobs: Iterable[Job]) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -86,6 +87,8 @@ class ThreadWorker:
         self._issued = 0
         self._covered = 0
         self._stopping = False
+        # When (time.perf_counter) the newest covered request had its files durable on disk.
+        self.durable_at = 0.0
         self._thread = threading.Thread(target=self._run, name="kiln-bake-worker", daemon=True)
 
     def start(self) -> None:
@@ -130,7 +133,9 @@ class ThreadWorker:
 
     def _cover(self, ticket: int) -> None:
         with self._changed:
-            self._covered = max(self._covered, ticket)
+            if ticket > self._covered:
+                self._covered = ticket
+                self.durable_at = time.perf_counter()
             self._changed.notify_all()
 
     @staticmethod

@@ -13,8 +13,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2.runtime import Macro
 from markupsafe import Markup
 
-from ..models import Comment, Kind, State, Thread
+from ..models import Kind, State, Thread
 from .render import RenderOptions
+from .thread_view import VisibleRow
 
 SITE_FEED_PATH = "feeds/comments.atom.xml"
 FEED_TEMPLATE = "kiln/comments.atom.xml"
@@ -55,7 +56,7 @@ class PostFeed:
     entries: list[FeedEntry] = field(default_factory=list)
 
 
-def feed_entry(comment: Comment, thread: Thread) -> FeedEntry:
+def feed_entry(comment: VisibleRow, thread: Thread) -> FeedEntry:
     """Return an approved comment as a feed entry."""
     return FeedEntry(
         id=comment.id,
@@ -69,7 +70,7 @@ def feed_entry(comment: Comment, thread: Thread) -> FeedEntry:
     )
 
 
-def build_feed(thread: Thread, rows: Iterable[Comment]) -> PostFeed:
+def build_feed(thread: Thread, rows: Iterable[VisibleRow]) -> PostFeed:
     """Assemble a post's feed from its rows: approved comments, newest first."""
     approved = [feed_entry(r, thread) for r in rows if r.kind == Kind.COMMENT and r.state == State.APPROVED]
     approved.sort(key=lambda entry: entry.order, reverse=True)

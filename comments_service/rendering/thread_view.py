@@ -7,7 +7,27 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..models import Comment, Kind, State, Thread
+from ..models import Kind, State, Thread
+
+
+@dataclass(frozen=True, slots=True)
+class VisibleRow:
+    """The columns of a stored comment or linkback that pages and feeds show."""
+
+    id: int
+    thread_id: int
+    parent_id: int | None
+    kind: Kind
+    state: State
+    author: str
+    website: str
+    body_html: str
+    body_source: str
+    created: datetime
+    by_post_author: bool
+    source_url: str
+    title: str
+    blog_name: str
 
 
 @dataclass
@@ -56,7 +76,7 @@ def empty_view(slug: str, closed: bool = False, published: datetime | None = Non
     return ThreadView(slug=slug, closed=closed, roots=[], linkbacks=[], comment_count=0, published=published)
 
 
-def build_view(thread: Thread, rows: Iterable[Comment]) -> ThreadView:
+def build_view(thread: Thread, rows: Iterable[VisibleRow]) -> ThreadView:
     """Assemble a thread's view from its approved rows and deleted placeholders."""
     comments = [r for r in rows if r.kind == Kind.COMMENT]
     linkbacks = [r for r in rows if r.kind != Kind.COMMENT and r.state == State.APPROVED]
@@ -72,11 +92,11 @@ def build_view(thread: Thread, rows: Iterable[Comment]) -> ThreadView:
     )
 
 
-def _order(row: Comment) -> tuple[datetime, int]:
+def _order(row: VisibleRow) -> tuple[datetime, int]:
     return (row.created, row.id)
 
 
-def _linkback(row: Comment) -> LinkbackEntry:
+def _linkback(row: VisibleRow) -> LinkbackEntry:
     return LinkbackEntry(
         id=row.id,
         kind=row.kind.value,
@@ -88,13 +108,13 @@ def _linkback(row: Comment) -> LinkbackEntry:
     )
 
 
-def _visible_tree(rows: Sequence[Comment]) -> list[CommentNode]:
+def _visible_tree(rows: Sequence[VisibleRow]) -> list[CommentNode]:
     """Nest approved comments; keep a deleted one only as a placeholder with visible replies."""
-    children: dict[int | None, list[Comment]] = defaultdict(list)
+    children: dict[int | None, list[VisibleRow]] = defaultdict(list)
     for row in sorted(rows, key=_order):
         children[row.parent_id].append(row)
 
-    def grow(row: Comment, depth: int) -> CommentNode | None:
+    def grow(row: VisibleRow, depth: int) -> CommentNode | None:
         kids = [n for k in children.get(row.id, []) if (n := grow(k, depth + 1))]
         if row.state != State.APPROVED and not (row.state == State.DELETED and kids):
             return None
