@@ -106,6 +106,11 @@ SETTINGS: tuple[Setting, ...] = (
         "BAKE_IN_PROCESS", True, "Apply queued bakes in a thread of the service; off when `flask bake-worker` runs."
     ),
     Setting("BAKE_WAIT_SECONDS", 5.0, "How long a moderation request waits for its bake to be on disk."),
+    Setting(
+        "BAKE_BATCH_SECONDS",
+        0.5,
+        "While reader comments published without moderation keep coming, bake at most once per this many seconds.",
+    ),
     Setting("BAKE_POLL_SECONDS", 1.0, "How often a bake worker looks for jobs queued by other processes."),
     Setting("BAKE_HOOK", "", "Command run after each batch of bakes, with the changed files as arguments."),
     Setting("BAKE_HOOK_TIMEOUT", 300.0, "Seconds the post-bake command may take before it is stopped."),

@@ -78,6 +78,8 @@ def bake_worker_command(once: bool) -> None:
                 click.echo(f"Baked {len(changed)} file(s).")
             if once:
                 return
-            time.sleep(poll)
+            # A pass that found work looks again at once: more may have come meanwhile.
+            if not changed:
+                time.sleep(poll)
     except KeyboardInterrupt:
         click.echo("Stopped; queued bakes stay queued.")

@@ -56,7 +56,8 @@ def start_worker(app: Flask) -> ThreadWorker | None:
         if current is not None and current[0] == os.getpid():
             worker: ThreadWorker = current[1]
             return worker
-        worker = ThreadWorker(bake_worker(app), float(app.config["BAKE_POLL_SECONDS"]))
+        poll, batch = float(app.config["BAKE_POLL_SECONDS"]), float(app.config["BAKE_BATCH_SECONDS"])
+        worker = ThreadWorker(bake_worker(app), poll, batch)
         app.extensions[_EXTENSION] = (os.getpid(), worker)
         _started.add(worker)
         worker.start()
@@ -83,7 +84,8 @@ def bake_requested(session: Session, wait: bool = True) -> bool:
     The wait is bounded (BAKE_WAIT_SECONDS): while a full build holds the site the answer
     comes without the bake, which follows once the build is swapped in. Returns whether a
     pass of the worker that covers the request finished in time. With wait=False it only
-    wakes the worker: the job is already durable in the queue.
+    wakes the worker, which may batch the job with others (BAKE_BATCH_SECONDS): the job is
+    already durable in the queue.
     """
     app = this_app()
     if not pending_bakes(session):
@@ -91,7 +93,7 @@ def bake_requested(session: Session, wait: bool = True) -> bool:
     worker = start_worker(app)
     if worker is None:
         return False
-    ticket = worker.wake()
+    ticket = worker.wake(urgent=wait)
     return worker.wait(ticket, float(app.config["BAKE_WAIT_SECONDS"])) if wait else False
 
 

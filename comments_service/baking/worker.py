@@ -34,27 +34,22 @@ class BakeWorker:
                 sweep_drafts(self.site.output)
 
     def run_pass(self, on_durable: Callable[[], object] | None = None) -> list[Path]:
-        """Bake until no job is left that this pass has not tried; return the files that changed.
+        """Bake each job queued now once; return the files that changed.
 
-        on_durable runs as soon as the jobs queued before the pass are baked and on disk,
-        before their rows are removed and before the post-bake hook runs.
+        Jobs queued meanwhile wait for the next pass, so a steady stream of reader comments
+        cannot keep one pass going (the thread worker decides when the next one starts).
+        on_durable runs as soon as the pass's pages are on disk, before its jobs are removed
+        and before the post-bake hook runs.
         """
         url = self.site.database_url
-        tried: set[Job] = set()
+        with session_scope(url) as session:
+            jobs = pending(session)
         changed: list[Path] = []
-        while True:
-            with session_scope(url) as session:
-                jobs = [job for job in pending(session) if job not in tried]
-            if not jobs:
-                break
-            tried.update(jobs)
-            baked = [job for job in jobs if self._bake(job, changed)]
-            if on_durable is not None:
-                on_durable()
-                on_durable = None
-            finish_all(url, baked)
+        baked = [job for job in jobs if self._bake(job, changed)]
         if on_durable is not None:
             on_durable()
+        if baked:
+            finish_all(url, baked)
         if changed and self.after_batch is not None:
             self.after_batch(changed)
         return changed
@@ -78,13 +73,21 @@ class BakeWorker:
 
 
 class ThreadWorker:
-    """A BakeWorker in a daemon thread: woken after each commit, and polling for other processes' jobs."""
+    """A BakeWorker in a daemon thread: woken after each commit, and polling for other processes' jobs.
 
-    def __init__(self, worker: BakeWorker, poll_seconds: float) -> None:
+    A wake that someone waits for (a moderator's action) starts a pass at once. A wake
+    nobody waits for (a reader's comment published without moderation) starts one at
+    once only if the last pass ended batch_seconds ago; otherwise it joins the pass that
+    starts then, so a busy thread is baked a few times a second, not once per comment.
+    """
+
+    def __init__(self, worker: BakeWorker, poll_seconds: float, batch_seconds: float = 0.0) -> None:
         self._worker = worker
         self._poll = poll_seconds
+        self._batch = batch_seconds
         self._changed = threading.Condition()
         self._issued = 0
+        self._urgent = 0
         self._covered = 0
         self._stopping = False
         # When (time.perf_counter) the newest covered request had its files durable on disk.
@@ -95,10 +98,12 @@ class ThreadWorker:
         """Start the thread; its first pass applies whatever was left queued."""
         self._thread.start()
 
-    def wake(self) -> int:
-        """Ask for a pass and return a ticket that the next finished pass covers."""
+    def wake(self, urgent: bool = True) -> int:
+        """Ask for a pass and return a ticket that a finished pass covers (the next one if urgent)."""
         with self._changed:
             self._issued += 1
+            if urgent:
+                self._urgent = self._issued
             self._changed.notify_all()
             return self._issued
 
@@ -123,8 +128,17 @@ class ThreadWorker:
                     return
                 started = self._issued
             self._pass(started)
-            with self._changed:
-                self._changed.wait_for(lambda: self._issued > started or self._stopping, self._poll)  # noqa: B023
+            self._wait_for_work(started, time.monotonic())
+
+    def _wait_for_work(self, started: int, ended: float) -> None:
+        """Return when a pass is due: an urgent wake, a batch due, a poll due, or stopping."""
+        batch_due, poll_due = ended + self._batch, ended + self._poll
+        with self._changed:
+            while not self._stopping and self._urgent <= started:
+                now = time.monotonic()
+                if now >= poll_due or (self._issued > started and now >= batch_due):
+                    return
+                self._changed.wait((batch_due if self._issued > started else poll_due) - now)
 
     def _pass(self, started: int) -> None:
         self._attempt(lambda: self._worker.run_pass(on_durable=lambda: self._cover(started)))

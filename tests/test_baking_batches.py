@@ -1,0 +1,61 @@
+"""Reader comments published without moderation are baked in batches; a moderator never waits for one."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from .conftest import built_app
+from .helpers import eventually_in, moderation_token
+
+BATCH_SECONDS = 3.0
+JSON = {"Accept": "application/json"}
+
+
+@pytest.fixture
+def app(database_url: str, site_dir: Path) -> Iterator[Flask]:
+    """The service publishing reader comments at once, baking them at most every BATCH_SECONDS."""
+    yield from built_app(
+        database_url, site_dir, FLOOD_SECONDS=0, HOLD_FOR_MODERATION=False, BAKE_BATCH_SECONDS=BATCH_SECONDS
+    )
+
+
+def _publish(client: FlaskClient, body: str) -> int:
+    response = client.post("/comments/open-post/", data={"author": "Lezer", "body": body}, headers=JSON)
+    assert response.status_code == 201
+    return int(response.get_json()["id"])
+
+
+def test_comments_arriving_together_share_a_bake_and_a_moderator_action_is_baked_at_once(
+    mod_client: FlaskClient, site_dir: Path
+) -> None:
+    page = site_dir / "output" / "open-post.html"
+    first = _publish(mod_client, "De eerste")
+    assert eventually_in(page, f'id="comment-{first}"'), "a published comment reaches the page"
+
+    posted = time.monotonic()
+    later = [_publish(mod_client, f"Nummer {n}") for n in range(2, 5)]
+    time.sleep(0.3)
+    html = page.read_text(encoding="utf-8")
+    if time.monotonic() - posted < BATCH_SECONDS:
+        assert not any(f'id="comment-{c}"' in html for c in later), "the next batch waits for the interval"
+
+    # Closing waits for its own bake, which bakes the thread as stored: the batch comes along.
+    token = moderation_token(mod_client)
+    assert mod_client.post("/moderate/threads/open-post/close", data={"csrf_token": token}).status_code == 303
+    html = page.read_text(encoding="utf-8")
+    assert all(f'id="comment-{c}"' in html for c in later)
+    assert "Comments on this entry are closed." in html
+
+
+def test_a_batch_lands_by_itself_when_nothing_else_happens(client: FlaskClient, site_dir: Path) -> None:
+    page = site_dir / "output" / "open-post.html"
+    ids = [_publish(client, f"Reactie {n}") for n in range(3)]
+    assert eventually_in(page, f'id="comment-{ids[-1]}"', timeout=BATCH_SECONDS + 10)
+    html = page.read_text(encoding="utf-8")
+    assert all(f'id="comment-{c}"' in html for c in ids)
