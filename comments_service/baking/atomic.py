@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -38,16 +38,22 @@ def write_all_atomic(files: Iterable[tuple[Path, bytes]]) -> None:
 
 def _replace(file: tuple[Path, bytes]) -> None:
     path, data = file
-    fd, draft = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=DRAFT_SUFFIX)
+    # Unique per process and thread; the site lock keeps other writers of this page away,
+    # and a draft left by a killed writer is swept when the next worker starts.
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}{DRAFT_SUFFIX}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o644)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            os.fchmod(fd, 0o644)  # whatever the umask: the web server must read it
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(draft, path)
     except BaseException:
-        Path(draft).unlink(missing_ok=True)
+        draft.unlink(missing_ok=True)
         raise
 
 
