@@ -14,6 +14,7 @@ receivers that learn from the verdict and queue mail, also shown). Run from the 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import statistics
@@ -186,6 +187,9 @@ def measure(posts: int, approvals: int, seed: int, keep: bool) -> Result:
         # The service is not the process that ran the build: start the approvals without
         # the feed entries the build rendered (a warm cache would flatter small sites).
         feeds._rendered_entry.cache_clear()
+        # Let the build's hundreds of megabytes reach the disk first: their writeback would
+        # otherwise share the disk with the approvals' fsyncs and time the build, not the bake.
+        os.sync()
         latencies, calls = [], []
         with app.app_context():
             worker = start_worker(app)
