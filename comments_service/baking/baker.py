@@ -31,11 +31,13 @@ def bake_thread(session: Session, site: Site, slug: str) -> list[Path]:
         updates = _regions(site, manifest, slug, views[slug])
         feed_path = manifest.feed_for(slug)
         if feed_path and feed:
-            updates += _changed(site.output / feed_path, render_post_feed(feed, site.options))
+            old = _read(site.output / feed_path)
+            updates += _changed(site.output / feed_path, render_post_feed(feed, site.options, _text(old)), old)
         site_feed = site.output / manifest.site_feed if manifest.site_feed else None
         latest = _new_site_feed(session, site, site_feed, slug, feed) if site_feed else None
         if site_feed and latest is not None:
-            updates += _changed(site_feed, render_site_feed(latest, site.options))
+            old = _read(site_feed)
+            updates += _changed(site_feed, render_site_feed(latest, site.options, _text(old)), old)
         write_all_atomic(updates)
         if site_feed and latest is not None:
             _memos[site_feed] = _SiteFeedMemo(file_identity(site_feed), tuple(latest))
@@ -58,13 +60,23 @@ def _regions(site: Site, manifest: Manifest, slug: str, view: ThreadView) -> lis
     return updates
 
 
-def _changed(path: Path, new: bytes, old: bytes | None = None) -> list[tuple[Path, bytes]]:
-    """Return [(path, new)] unless path already holds exactly new."""
-    if old is None:
-        try:
-            old = path.read_bytes()
-        except FileNotFoundError:
-            old = None
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _text(data: bytes | None) -> str:
+    """Return a file's text for reuse of its feed entries ('' if it is missing or not UTF-8)."""
+    try:
+        return data.decode("utf-8") if data else ""
+    except UnicodeDecodeError:
+        return ""
+
+
+def _changed(path: Path, new: bytes, old: bytes | None) -> list[tuple[Path, bytes]]:
+    """Return [(path, new)] unless path held exactly new (old: its bytes, None if missing)."""
     return [] if new == old else [(path, new)]
 
 

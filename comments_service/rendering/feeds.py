@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache, lru_cache
+from functools import cache, partial
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 from jinja2.runtime import Macro
 from markupsafe import Markup
 
 from ..models import Kind, State, Thread
+from .feed_entries import previous_entries, reuse_or_render
 from .render import RenderOptions
 from .thread_view import VisibleRow
 
@@ -38,6 +41,11 @@ class FeedEntry:
     post_slug: str
     post_title: str
     post_url: str
+
+    @property
+    def fields(self) -> tuple[object, ...]:
+        """Return every value the entry's rendering reads."""
+        return (self.id, self.author, self.website, self.body_html, self.created, self.post_title, self.post_url)
 
     @property
     def order(self) -> tuple[datetime, int]:
@@ -124,36 +132,46 @@ def _render(
     page_path: str,
     entries: list[FeedEntry],
     quiet_since: datetime = EPOCH,
+    previous: str = "",
 ) -> bytes:
     env = _environment(options.theme_templates)
     # Looked up per feed, so an edited template (a new Template object) is used at once.
-    entry_macro: Macro = env.get_template(ENTRY_TEMPLATE).module.atom_entry  # type: ignore[attr-defined]
+    template = env.get_template(ENTRY_TEMPLATE)
+    macro: Macro = template.module.atom_entry  # type: ignore[attr-defined]
+    template_key, known = _template_key(env, template), previous_entries(previous)
+    rendered = []
+    for entry in entries:
+        url = absolute(options, f"{entry.post_url}#comment-{entry.id}")
+        rendered.append(reuse_or_render(entry, url, template_key, known, partial(macro, entry, url)))
     text = env.get_template(FEED_TEMPLATE).render(
         title=title,
         self_url=absolute(options, self_path),
         page_url=absolute(options, page_path),
         updated=entries[0].created if entries else quiet_since,
-        entries=[_entry(entry_macro, options, entry) for entry in entries],
+        entries=rendered,
     )
     return (text + "\n").encode("utf-8")
 
 
-def _entry(macro: Macro, options: RenderOptions, entry: FeedEntry) -> Markup:
-    return _rendered_entry(macro, entry, absolute(options, f"{entry.post_url}#comment-{entry.id}"))
+_template_keys: weakref.WeakKeyDictionary[Template, str] = weakref.WeakKeyDictionary()
 
 
-# A comment's entry is the same bytes in every feed and every bake that shows it; the
-# site feed, re-rendered by nearly every bake, keeps all but its newest entry from here.
-@lru_cache(maxsize=8192)
-def _rendered_entry(macro: Macro, entry: FeedEntry, url: str) -> Markup:
-    return Markup(macro(entry, url))
+def _template_key(env: Environment, template: Template) -> str:
+    """Return a digest of the entry template's source, so an edited template renders every entry anew."""
+    key = _template_keys.get(template)
+    if key is None:
+        assert env.loader is not None
+        source = env.loader.get_source(env, ENTRY_TEMPLATE)[0]
+        key = _template_keys[template] = hashlib.blake2b(source.encode("utf-8"), digest_size=8).hexdigest()
+    return key
 
 
-def render_post_feed(feed: PostFeed, options: RenderOptions) -> bytes:
-    """Render a post's comment feed, newest comment first."""
-    return _render(options, feed.title, post_feed_path(feed.slug), feed.url, feed.entries, feed.published or EPOCH)
+def render_post_feed(feed: PostFeed, options: RenderOptions, previous: str = "") -> bytes:
+    """Render a post's comment feed, newest comment first, reusing the unchanged entries of previous."""
+    path, published = post_feed_path(feed.slug), feed.published or EPOCH
+    return _render(options, feed.title, path, feed.url, feed.entries, published, previous)
 
 
-def render_site_feed(entries: list[FeedEntry], options: RenderOptions) -> bytes:
-    """Render the site's feed of its latest approved comments."""
-    return _render(options, options.site_name, SITE_FEED_PATH, "", entries)
+def render_site_feed(entries: list[FeedEntry], options: RenderOptions, previous: str = "") -> bytes:
+    """Render the site's feed of its latest approved comments, reusing the unchanged entries of previous."""
+    return _render(options, options.site_name, SITE_FEED_PATH, "", entries, previous=previous)

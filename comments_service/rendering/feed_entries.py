@@ -1,0 +1,63 @@
+"""Feed entries fenced with what they were rendered from, so a bake reuses those of the file it replaces."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Protocol
+
+from markupsafe import Markup
+
+# Part of every digest: bump it when the code that renders an entry changes its bytes,
+# so entries written by an older release are rendered again instead of reused.
+FORMAT = "1"
+# Each marker on a line of its own, indented like the entry it fences.
+_OPEN = "  <!--kiln:entry:"
+_OPEN_END = "-->\n"
+_CLOSE = "\n  <!--/kiln:entry-->"
+
+
+class Entry(Protocol):
+    """What a feed entry is rendered from (hashable: digests are cached)."""
+
+    def __hash__(self) -> int:
+        """Hash the entry by its values."""
+
+    @property
+    def fields(self) -> tuple[object, ...]:
+        """Return every value the entry's rendering reads."""
+
+
+# The site feed asks again for the same entries at nearly every bake.
+@lru_cache(maxsize=4096)
+def digest(entry: Entry, url: str, template: str) -> str:
+    """Return a key that changes whenever the entry's rendering could."""
+    text = "\x1f".join(map(str, (FORMAT, template, url, *entry.fields)))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def fenced(key: str, rendered: str) -> Markup:
+    """Wrap a rendered entry in the markers that let a later bake find and reuse it."""
+    return Markup(f"{_OPEN}{key}{_OPEN_END}{rendered.strip(chr(10))}{_CLOSE}\n")
+
+
+def previous_entries(feed: str) -> dict[str, str]:
+    """Return the fenced entries of a feed file's text, by key."""
+    found: dict[str, str] = {}
+    start = feed.find(_OPEN)
+    while start != -1:
+        key_end = feed.find(_OPEN_END, start + len(_OPEN))
+        close = feed.find(_CLOSE, key_end)
+        if key_end == -1 or close == -1:
+            break
+        found[feed[start + len(_OPEN) : key_end]] = feed[key_end + len(_OPEN_END) : close]
+        start = feed.find(_OPEN, close + len(_CLOSE))
+    return found
+
+
+def reuse_or_render(entry: Entry, url: str, template: str, known: dict[str, str], render: Callable[[], str]) -> Markup:
+    """Return the fenced entry: from known if it was rendered from the same values, else rendered now."""
+    key = digest(entry, url, template)
+    rendered = known.get(key)
+    return fenced(key, rendered if rendered is not None else render())
