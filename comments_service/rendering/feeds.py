@@ -142,8 +142,11 @@ def _entry(macro: Macro, options: RenderOptions, entry: FeedEntry) -> Markup:
 
 
 # A comment's entry is the same bytes in every feed and every bake that shows it; the
-# site feed, re-rendered by nearly every bake, keeps all but its newest entry from here.
-@lru_cache(maxsize=8192)
+# site feed, re-rendered by nearly every bake, keeps all but its newest entry from here,
+# and so does the feed of a post being baked again and again. Each entry holds its
+# comment twice (key and result), so the cache stays small: holding 8,192 took about
+# 12 MiB in every server process, while a bake of a post seen for the first time misses anyway.
+@lru_cache(maxsize=1024)
 def _rendered_entry(macro: Macro, entry: FeedEntry, url: str) -> Markup:
     return Markup(macro(entry, url))
 
