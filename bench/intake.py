@@ -2,6 +2,7 @@
 
 python -m bench.intake --comments 2000 --clients 32 --workers 4 --db sqlite postgresql
 python -m bench.intake --compare-isso --comments 2000 --clients 32   # one process each, moderation off
+python -m bench.intake --comments 10000 --workers 4 --db sqlite      # the memory target, per worker
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ LOAD_SETTINGS = {
     "BAKE_IN_PROCESS": "true",
 }
 UNMODERATED = {"HOLD_FOR_MODERATION": "false"}
+# Each gunicorn worker's peak resident memory (VmHWM) must stay below this; stated for 10,000 comments.
+RSS_TARGET_MIB = 100.0
 
 
 def peak_rss_mib(server: Server) -> list[float]:
@@ -36,6 +39,20 @@ def peak_rss_mib(server: Server) -> list[float]:
             if line.startswith("VmHWM:"):
                 peaks.append(round(int(line.split()[1]) / 1024, 1))
     return peaks
+
+
+def memory_verdict(row: dict[str, object], comments: int) -> str:
+    """Say a Kiln run's highest worker peak against the memory target."""
+    peaks = row["peak RSS MiB per worker"]
+    assert isinstance(peaks, list)
+    if not peaks:
+        return f"{row['service']}: no worker's memory was measured"
+    worst = max(peaks)
+    verdict = "met" if worst < RSS_TARGET_MIB else "MISSED"
+    return (
+        f"{row['service']}: peak RSS per worker after {comments:,} comments: max {worst:.1f} MiB, "
+        f"all {peaks} (target < {RSS_TARGET_MIB:g} MiB): {verdict}"
+    )
 
 
 def run_kiln(db: str, args: argparse.Namespace, workers: int, settings: dict[str, str]) -> dict[str, object]:
@@ -108,6 +125,9 @@ def main() -> None:
         print(f"throughput Kiln/Isso (1 process each, moderation off): {ratio:.2f}x; p99 Kiln/Isso: {p99:.2f}")
     for row in rows:
         print(json.dumps(row, ensure_ascii=False))
+    for row in rows:
+        if str(row["service"]).startswith("kiln/"):
+            print(memory_verdict(row, args.comments))
 
 
 if __name__ == "__main__":

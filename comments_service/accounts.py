@@ -13,9 +13,14 @@ from .models import AuthSession, Role, User
 MIN_PASSWORD_LENGTH = 8
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 
-# A hash of nothing, checked when the account does not exist, so a wrong
-# username costs as much time as a wrong password.
-_DUMMY_HASH = generate_password_hash("kiln-no-such-user")
+# A hash of nothing, checked when the account does not exist, so a wrong username
+# costs as much time as a wrong password. Written out rather than made at import:
+# scrypt takes 32 MiB, which every web worker would then hold at its peak for nothing.
+# Its parameters are generate_password_hash's (tests/test_moderation_login.py checks).
+DUMMY_HASH = (
+    "scrypt:32768:8:1$fFSNzTa7yE4y4793$9f4e811b99275f3c9656e884b0a4e98f0d9f89421c4053492eabc78997aac7a8"
+    "9990fabc13de3eec13bc93b1fdf033decbb9f26fabfa933d3b96b9151710236a"
+)
 
 
 class AccountError(ValueError):
@@ -91,6 +96,6 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     """Return the account if the password is right, in constant-ish time either way."""
     user = find_user(session, username)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(DUMMY_HASH, password)
         return None
     return user if check_password_hash(user.password_hash, password) else None

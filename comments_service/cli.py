@@ -12,7 +12,6 @@ from .baking.commands import bake_command, bake_worker_command, build_command
 from .db import session_scope
 from .demo import ensure_demo_moderator, load_demo
 from .linkbacks.commands import process_webmentions_command, send_linkbacks_command
-from .migrate import upgrade
 from .moderation.user_cli import user_cli
 from .notify.cli import send_mail_command
 from .porting.cli import COMMANDS as porting_commands
@@ -28,6 +27,9 @@ def _url() -> str:
 @db_cli.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the schema to the latest revision."""
+    # Alembic (with Mako) is imported here: web workers register this command but never run it.
+    from .migrate import upgrade
+
     upgrade(_url())
     click.echo("Database schema is up to date.")
 

@@ -8,8 +8,10 @@ from datetime import timedelta
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from comments_service import create_app
+from comments_service.accounts import DUMMY_HASH
 from comments_service.db import session_scope
 from comments_service.models import AuthSession, LoginFailure
 
@@ -29,6 +31,13 @@ def _attempt(client: FlaskClient, username: str, password: str, ip: str = "192.0
 def _fail(client: FlaskClient, times: int, username: str = "mod", ip: str = "192.0.2.1") -> None:
     for _ in range(times):
         assert _attempt(client, username, "wrong password", ip) == 401
+
+
+def test_an_unknown_username_costs_the_same_key_derivation_as_a_wrong_password() -> None:
+    # The hash checked for a missing account is written out; it must use the parameters new passwords get.
+    method = generate_password_hash("any password").split("$")[0]
+    assert DUMMY_HASH.split("$")[0] == method
+    assert check_password_hash(DUMMY_HASH, "kiln-no-such-user")
 
 
 def test_ten_failures_lock_the_account_even_with_the_right_password(

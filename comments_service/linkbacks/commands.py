@@ -31,9 +31,7 @@ def _post(app: Flask, thread: Thread, base: str) -> Post:
         raise click.ClickException(
             f"{thread.slug} has no built page at {relative}; run `flask build` first."
         ) from error
-    return Post(
-        url=post_url(base, thread), title=thread.title, blog_name=str(site.settings.get("SITENAME", "")), html=html
-    )
+    return Post(url=post_url(base, thread), title=thread.title, blog_name=site.options.site_name, html=html)
 
 
 def _base(app: Flask) -> str:

@@ -36,7 +36,7 @@ def is_absolute(url: str) -> bool:
 
 def configured_base(app: Flask) -> str:
     """Return the site's absolute base URL: SITE_URL, else Pelican's SITEURL, else "" if neither is absolute."""
-    for candidate in (app.config["SITE_URL"], site_of(app).settings.get("SITEURL", "")):
+    for candidate in (app.config["SITE_URL"], site_of(app).options.site_url):
         if is_absolute(candidate):
             return str(candidate)
     return ""

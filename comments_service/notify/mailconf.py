@@ -81,4 +81,4 @@ def service_link(app: Flask, endpoint: str, **values: Any) -> str:
 
 def site_name(app: Flask) -> str:
     """Return the name the site goes by in email."""
-    return str(app.config["SITE_NAME"] or site_of(app).settings.get("SITENAME", ""))
+    return str(app.config["SITE_NAME"] or site_of(app).options.site_name)

@@ -1,4 +1,8 @@
-"""`flask --app comments_service import wxr|disqus|json FILE` and `export FILE`."""
+"""`flask --app comments_service import wxr|disqus|json FILE` and `export FILE`.
+
+The WordPress and Disqus readers (BeautifulSoup, markdownify, defusedxml, Pelican) are imported
+by their commands: create_app registers these commands in every web worker, which never runs them.
+"""
 
 from __future__ import annotations
 
@@ -14,19 +18,15 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.orm import Session
 
 from ..appctx import this_app
+from ..baking.site import pelican_settings
 from ..baking.trigger import bake_requested, site_of
 from ..db import session_scope
-from .disqus import plan_disqus, read_disqus
 from .json_check import read_export
 from .json_format import dumps, export_store
 from .json_import import import_export
-from .known_posts import known_posts
 from .plan import ImportPlan, PortingError
 from .summary import Summary
 from .transaction import in_one_transaction, run_plan
-from .wxr import plan_wxr
-from .wxr_items import read_export as read_wxr_export
-from .xml_input import read_xml
 
 import_cli = AppGroup("import", help="Import posts and comments from WordPress, Disqus or a Kiln export.")
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -37,7 +37,7 @@ def _url() -> str:
 
 
 def _content_dir(given: Path | None) -> Path:
-    return given or Path(site_of(this_app()).settings["PATH"])
+    return given or Path(pelican_settings(site_of(this_app()))["PATH"])
 
 
 def _finish(summary: Summary, session: Session | None) -> None:
@@ -85,8 +85,12 @@ def _guarded(command: Callable[..., None]) -> Callable[..., None]:
 @_guarded
 def import_wxr(file: Path, content_dir: Path | None, include_drafts: bool) -> None:
     """Import a WordPress export (WXR 1.0–1.2): posts and pages as files, comments into the store."""
+    from .wxr import plan_wxr
+    from .wxr_items import read_export as read_wxr_export
+    from .xml_input import read_xml
+
     content = _content_dir(content_dir)
-    pages = str(site_of(this_app()).settings.get("PAGE_PATHS", ["pages"])[0])
+    pages = str(pelican_settings(site_of(this_app())).get("PAGE_PATHS", ["pages"])[0])
     summary = Summary(file.name)
     plan = plan_wxr(read_wxr_export(read_xml(file)), file.name, content, pages, include_drafts, summary)
     _finish(summary, _apply(plan, summary))
@@ -102,6 +106,10 @@ def import_wxr(file: Path, content_dir: Path | None, include_drafts: bool) -> No
 @_guarded
 def import_disqus(file: Path, content_dir: Path | None) -> None:
     """Import a Disqus export, matching its threads to posts by URL or slug."""
+    from .disqus import plan_disqus, read_disqus
+    from .known_posts import known_posts
+    from .xml_input import read_xml
+
     threads, posts = read_disqus(read_xml(file))
     summary = Summary(file.name)
     with session_scope(_url()) as session:
