@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from functools import partial
+import threading
 
 import bleach
 import markdown
@@ -24,26 +24,37 @@ def _rel_nofollow_ugc(attrs: dict[tuple[str | None, str], str], new: bool = Fals
     return attrs
 
 
-_linker = Linker(callbacks=[_rel_nofollow_ugc], skip_tags={"pre", "code"})
-_clean = partial(
-    bleach.clean,
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-)
+# Building a converter, cleaner or linker costs more than using one, and none of them is
+# thread-safe (each keeps parser state while it works), so every thread keeps its own.
+class _Tools(threading.local):
+    """This thread's Markdown converter, bleach cleaner and linker."""
+
+    def __init__(self) -> None:
+        self.markdown = markdown.Markdown(extensions=["nl2br", "sane_lists"], output_format="html")
+        self.cleaner = bleach.Cleaner(
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            protocols=ALLOWED_PROTOCOLS,
+            strip=True,
+            strip_comments=True,
+        )
+        self.linker = Linker(callbacks=[_rel_nofollow_ugc], skip_tags={"pre", "code"})
+
+
+_tools = _Tools()
 
 
 def markdown_to_html(source: str) -> str:
     """Render a reader's Markdown (newlines kept) to sanitised HTML."""
-    rendered = markdown.markdown(source, extensions=["nl2br", "sane_lists"], output_format="html")
+    # reset() clears what the previous conversion left behind (references, footnotes, stash).
+    rendered = _tools.markdown.reset().convert(source)
     return html_to_safe_html(rendered)
 
 
 def html_to_safe_html(markup: str) -> str:
     """Sanitise HTML from any source down to the allow-list, links marked nofollow ugc."""
-    return _linker.linkify(_clean(markup)).strip()
+    tools = _tools
+    return tools.linker.linkify(tools.cleaner.clean(markup)).strip()
 
 
 def text_to_html(text: str) -> str:
