@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from threading import Lock
 from typing import Any
 
@@ -11,10 +12,15 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from .sqlite_writes import GatedConnection, WriteGate
 
-def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+
+def _tune_sqlite(gate: WriteGate, dbapi_connection: GatedConnection, _record: Any) -> None:
     # WAL lets readers work during a write; FULL makes every commit durable
     # before we acknowledge it; the busy timeout turns lock contention into waiting.
+    # The gate queues this process's writers on a lock: SQLite's busy handler sleeps
+    # in growing steps (up to 100 ms) and would leave a freed lock unused meanwhile.
+    dbapi_connection.gate = gate
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
@@ -29,8 +35,8 @@ _lock = Lock()
 
 def _create_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _tune_sqlite)
+        engine = create_engine(url, connect_args={"timeout": 30, "factory": GatedConnection})
+        event.listen(engine, "connect", partial(_tune_sqlite, WriteGate()))
         return engine
     return create_engine(url, pool_pre_ping=True)
 

@@ -1,0 +1,106 @@
+"""SQLite writers of one process queue on the write gate, not on SQLite's busy wait, and always let the next one in."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, exc, text
+
+from comments_service.db import dispose, engine_for
+from comments_service.migrate import upgrade
+from comments_service.sqlite_writes import GATE_TIMEOUT
+
+INSERT = text(
+    "INSERT INTO bake_jobs (slug, version, requested, attempts, last_error) VALUES (:slug, 1, '2020-01-01', 0, '')"
+)
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> Iterator[str]:
+    """A migrated SQLite store."""
+    url = f"sqlite:///{tmp_path / 'kiln.sqlite3'}"
+    upgrade(url)
+    yield url
+    dispose(url)
+
+
+def _impatient(connection: Connection) -> None:
+    # Without the gate, a writer meeting another's transaction now fails at once ("database is locked").
+    connection.exec_driver_sql("PRAGMA busy_timeout=0")
+
+
+def _hold_write_then(url: str, written: threading.Event, release: threading.Event, end: str) -> None:
+    with engine_for(url).connect() as connection:
+        connection.execute(INSERT, {"slug": "first"})
+        written.set()
+        release.wait(10)
+        connection.commit() if end == "commit" else connection.rollback()
+
+
+def _write_in_another_thread(url: str, slug: str) -> None:
+    def write() -> None:
+        with engine_for(url).connect() as other:
+            _impatient(other)
+            other.execute(INSERT, {"slug": slug})
+            other.commit()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    writer.join(5)
+    assert not writer.is_alive(), "the writer still waits at the gate"
+    with engine_for(url).connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM bake_jobs WHERE slug = :slug"), {"slug": slug}) == 1
+
+
+@pytest.mark.parametrize("end", ["commit", "rollback"])
+def test_a_second_writer_waits_for_the_first_to_finish(url: str, end: str) -> None:
+    written, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_write_then, args=(url, written, release, end))
+    holder.start()
+    assert written.wait(10)
+    threading.Timer(0.3, release.set).start()
+    with engine_for(url).connect() as connection:
+        _impatient(connection)
+        connection.execute(INSERT, {"slug": "second"})
+        # Reached only once the first transaction ended: the gate, not SQLite, made it wait.
+        assert release.is_set()
+        connection.commit()
+    holder.join(10)
+    with engine_for(url).connect() as connection:
+        slugs = set(connection.scalars(text("SELECT slug FROM bake_jobs")))
+    assert slugs == ({"first", "second"} if end == "commit" else {"second"})
+
+
+def test_a_failed_write_lets_the_next_writer_in(url: str) -> None:
+    with engine_for(url).connect() as connection:
+        connection.execute(INSERT, {"slug": "taken"})
+        connection.commit()
+        with pytest.raises(exc.IntegrityError):
+            connection.execute(INSERT, {"slug": "taken"})
+        connection.rollback()
+    _write_in_another_thread(url, "next")
+
+
+def test_a_statement_that_fails_before_writing_lets_the_next_writer_in_at_once(url: str) -> None:
+    with engine_for(url).connect() as connection:
+        with pytest.raises(exc.OperationalError, match="no such table"):
+            connection.execute(text("INSERT INTO no_such_table VALUES (1)"))
+        # Still open, no transaction begun: another writer must not wait for this connection to end.
+        _write_in_another_thread(url, "next")
+
+
+def test_a_thread_writing_through_two_connections_is_not_held_by_its_own_gate(url: str) -> None:
+    with engine_for(url).connect() as first, engine_for(url).connect() as second:
+        first.execute(INSERT, {"slug": "first"})
+        _impatient(second)
+        began = time.monotonic()
+        # SQLite answers at once, as without the gate, instead of the thread waiting for itself.
+        with pytest.raises(exc.OperationalError, match="locked"):
+            second.execute(INSERT, {"slug": "second"})
+        assert time.monotonic() - began < GATE_TIMEOUT / 2
+        second.rollback()
+        first.commit()
