@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from flask import current_app
 
-from .models import Thread, utcnow
+from .models import utcnow
+
+
+class Closable(Protocol):
+    """What closure is decided from: a Thread, or a thread row read without the ORM."""
+
+    @property
+    def closed_explicitly(self) -> bool:
+        """Tell whether a moderator or the post's metadata closed the thread."""
+
+    @property
+    def published(self) -> datetime | None:
+        """Return the post's date."""
 
 
 def past_auto_close(published: datetime | None, auto_close_days: int, now: datetime) -> bool:
@@ -21,11 +34,11 @@ def is_closed(closed: bool, published: datetime | None, auto_close_days: int, no
     return closed or past_auto_close(published, auto_close_days, now)
 
 
-def thread_closed(thread: Thread, auto_close_days: int, now: datetime) -> bool:
+def thread_closed(thread: Closable, auto_close_days: int, now: datetime) -> bool:
     """Tell whether a thread refuses new comments at the moment now."""
     return is_closed(thread.closed_explicitly, thread.published, auto_close_days, now)
 
 
-def closed_now(thread: Thread) -> bool:
+def closed_now(thread: Closable) -> bool:
     """Tell whether a thread refuses new comments now, under this service's settings."""
     return thread_closed(thread, int(current_app.config["AUTO_CLOSE_DAYS"] or 0), utcnow())

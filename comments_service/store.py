@@ -7,8 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from .models import Comment, Kind, State, Thread
 from .rendering.feeds import FeedEntry, PostFeed, build_feed
@@ -29,6 +29,31 @@ class PostInfo:
     closed_by_metadata: bool
 
 
+@dataclass(frozen=True)
+class ThreadRow:
+    """A thread's own columns, as a plain value: what taking a comment needs of its thread."""
+
+    id: int
+    slug: str
+    url: str
+    published: datetime | None
+    closed: bool
+    closed_by_metadata: bool
+
+    @property
+    def closed_explicitly(self) -> bool:
+        """Tell whether a moderator or the post's metadata closed the thread (see closing.py for age)."""
+        return self.closed or self.closed_by_metadata
+
+
+# Core statements, built once, run on the session's connection: a reader's comment costs
+# one light query and one insert, not the ORM's loading and unit-of-work machinery.
+_THREAD_ROW = select(*(getattr(Thread, name) for name in ThreadRow.__dataclass_fields__)).where(
+    Thread.slug == bindparam("slug")
+)
+_INSERT_COMMENT = insert(Comment).returning(*Comment.__table__.c)
+
+
 def sync_posts(session: Session, posts: Iterable[PostInfo]) -> None:
     """Create or refresh the thread row of every built post."""
     posts = list(posts)
@@ -46,6 +71,12 @@ def sync_posts(session: Session, posts: Iterable[PostInfo]) -> None:
 def get_thread(session: Session, slug: str) -> Thread | None:
     """Return the thread of a post by slug, if the post was ever built."""
     return session.scalar(select(Thread).where(Thread.slug == slug))
+
+
+def get_thread_row(session: Session, slug: str) -> ThreadRow | None:
+    """Return a post's thread as a plain row, read in one Core query, if the post was ever built."""
+    row = session.connection().execute(_THREAD_ROW, {"slug": slug}).one_or_none()
+    return None if row is None else ThreadRow(*row)
 
 
 def get_comment(session: Session, comment_id: int) -> Comment | None:
@@ -101,11 +132,15 @@ def latest_comments(session: Session, limit: int) -> list[FeedEntry]:
     return [FeedEntry(*row) for row in session.execute(query)]
 
 
-def add_comment(session: Session, thread: Thread, **fields: object) -> Comment:
-    """Stage a new comment on a thread; the caller commits."""
-    comment = Comment(thread=thread, **fields)
-    session.add(comment)
+def add_comment(session: Session, thread_id: int, **fields: object) -> Comment:
+    """Insert a new comment on a thread and return it as a session object, as if loaded; the caller commits."""
+    # The session's pending changes are written first, as the ORM's own flush would order them.
     session.flush()
+    row = session.connection().execute(_INSERT_COMMENT, {"thread_id": thread_id, **fields}).one()
+    # One INSERT … RETURNING, then the row becomes the object a query would have loaded.
+    comment = Comment(**row._mapping)
+    make_transient_to_detached(comment)
+    session.add(comment)
     return comment
 
 

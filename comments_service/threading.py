@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from .models import Comment, State, Thread
+from .models import Comment, State
 from .store import get_comment
 
 
@@ -19,10 +19,10 @@ def ancestry(session: Session, comment: Comment) -> list[Comment]:
     return list(reversed(chain))
 
 
-def replyable(session: Session, thread: Thread, parent_id: int) -> Comment | None:
+def replyable(session: Session, thread_id: int, parent_id: int) -> Comment | None:
     """Return the comment to reply to, if it is a published comment on this thread."""
     parent = get_comment(session, parent_id)
-    if parent is None or parent.thread_id != thread.id or parent.state != State.APPROVED:
+    if parent is None or parent.thread_id != thread_id or parent.state != State.APPROVED:
         return None
     return parent
 

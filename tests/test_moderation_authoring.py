@@ -27,7 +27,7 @@ def _add(app: Flask, state: State = State.APPROVED, **fields: object) -> int:
     with session_scope(app.config["DATABASE_URL"]) as session:
         thread = get_thread(session, "open-post")
         assert thread is not None
-        return add_comment(session, thread, state=state, **(values | fields)).id
+        return add_comment(session, thread.id, state=state, **(values | fields)).id
 
 
 def _comment(app: Flask, comment_id: int) -> Comment:

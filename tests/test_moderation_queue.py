@@ -25,7 +25,7 @@ def _add(app: Flask, slug: str = "open-post", state: State = State.PENDING, **fi
     with session_scope(app.config["DATABASE_URL"]) as session:
         thread = get_thread(session, slug)
         assert thread is not None
-        return add_comment(session, thread, state=state, **values).id
+        return add_comment(session, thread.id, state=state, **values).id
 
 
 def _shown(html: str) -> list[int]:

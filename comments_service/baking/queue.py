@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -21,14 +22,21 @@ class Job:
     version: int
 
 
-def enqueue(session: Session, slug: str) -> None:
-    """Add a job for slug, or bump its version if one is waiting; part of the caller's transaction."""
+def _upsert(insert: Callable[[type[BakeJob]], Any]) -> Any:
     # One statement that either inserts or bumps: two transactions requesting the same
     # post at once both succeed, and the row ends with a version newer than either saw.
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert(BakeJob) if dialect == "postgresql" else sqlite.insert(BakeJob)
-    bump = {"version": BakeJob.version + 1}
-    session.execute(insert.values(slug=slug, version=1).on_conflict_do_update(index_elements=["slug"], set_=bump))
+    statement = insert(BakeJob).values(slug=bindparam("slug"), version=1)
+    return statement.on_conflict_do_update(index_elements=["slug"], set_={"version": BakeJob.version + 1})
+
+
+# Built once per dialect and run as Core: every published comment queues a bake.
+_UPSERTS = {"postgresql": _upsert(postgresql.insert), "sqlite": _upsert(sqlite.insert)}
+
+
+def enqueue(session: Session, slug: str) -> None:
+    """Add a job for slug, or bump its version if one is waiting; part of the caller's transaction."""
+    connection = session.connection()
+    connection.execute(_UPSERTS[connection.dialect.name], {"slug": slug})
 
 
 # Built once: the worker asks before every pass, and building the statement costs more than running it.

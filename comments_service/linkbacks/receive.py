@@ -88,7 +88,7 @@ def hold(session: Session, thread: Thread, mention: Mention, sender: Sender) -> 
     try:
         comment = add_comment(
             session,
-            thread,
+            thread.id,
             kind=mention.kind,
             state=State.PENDING,
             source_url=mention.source_url,

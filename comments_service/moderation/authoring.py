@@ -50,7 +50,7 @@ def reply_as_author(session: Session, parent: Comment, source: str, actor: User,
     anchor = attach_point(session, parent, max_depth)
     reply = add_comment(
         session,
-        thread,
+        thread.id,
         parent_id=anchor.id if anchor else None,
         author=thread.author or actor.display_name,
         body_source=source,

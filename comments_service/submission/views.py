@@ -13,13 +13,13 @@ from ..db import db
 from ..errors import error_response, wants_json
 from ..events import comment_submitted
 from ..extensions import csrf, limiter
-from ..models import Comment, State, Thread
+from ..models import Comment, State
 from ..sanitize import markdown_to_html
 from ..spam import duplicate, honeypot
 from ..spam.pipeline import judge
 from ..spam.queries import dedupe_key_taken
 from ..spam.verdict import Action, Candidate, Verdict
-from ..store import add_comment, get_thread
+from ..store import ThreadRow, add_comment, get_thread_row
 from ..threading import attach_point, replyable
 from .validation import Submission, validate
 
@@ -45,7 +45,7 @@ def _post_url(path: str) -> str:
 def submit(slug: str) -> Response:
     """Accept a reader's comment on a post, judge it for spam and store it."""
     session = db()
-    thread = get_thread(session, slug)
+    thread = get_thread_row(session, slug)
     if thread is None:
         abort(404, description="There is no post with that address.")
     if closed_now(thread):
@@ -55,7 +55,7 @@ def submit(slug: str) -> Response:
         return _invalid(slug, errors)
     parent_id = None
     if submission.parent_id is not None:
-        replied_to = replyable(session, thread, submission.parent_id)
+        replied_to = replyable(session, thread.id, submission.parent_id)
         if replied_to is None:
             return _invalid(slug, {"parent": "is not a published comment on this post"})
         parent = attach_point(session, replied_to, current_app.config["MAX_THREAD_DEPTH"])
@@ -82,7 +82,7 @@ def submit(slug: str) -> Response:
     return _accepted(thread, comment)
 
 
-def _candidate(thread: Thread, parent_id: int | None, submission: Submission) -> Candidate:
+def _candidate(thread: ThreadRow, parent_id: int | None, submission: Submission) -> Candidate:
     return Candidate(
         thread_id=thread.id,
         parent_id=parent_id,
@@ -98,12 +98,12 @@ def _candidate(thread: Thread, parent_id: int | None, submission: Submission) ->
 
 
 def _store(
-    thread: Thread, candidate: Candidate, submission: Submission, state: State, reason: str, key: str | None
+    thread: ThreadRow, candidate: Candidate, submission: Submission, state: State, reason: str, key: str | None
 ) -> Comment:
     session = db()
     comment = add_comment(
         session,
-        thread,
+        thread.id,
         parent_id=candidate.parent_id,
         author=candidate.author,
         email=candidate.email,
@@ -124,7 +124,7 @@ def _store(
     return comment
 
 
-def _accepted(thread: Thread, comment: Comment) -> Response:
+def _accepted(thread: ThreadRow, comment: Comment) -> Response:
     # Spam is answered exactly like a comment held for moderation, so a
     # sender cannot tell which of its comments were caught.
     published = comment.state is State.APPROVED
