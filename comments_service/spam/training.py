@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, delete, select, update
+from sqlalchemy import ColumnElement, bindparam, case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -15,7 +15,11 @@ from .links import links_in
 
 LABELS = ("spam", "ham")
 _CORPUS_ID = 1
+# Built once and run as Core: the learning filter asks both of every comment.
 _CORPUS_SIZE = select(SpamCorpus.spam_docs, SpamCorpus.ham_docs).where(SpamCorpus.id == _CORPUS_ID)
+_TOKEN_COUNTS = select(SpamToken.token, SpamToken.spam, SpamToken.ham).where(
+    SpamToken.token.in_(bindparam("tokens", expanding=True))
+)
 
 
 def comment_tokens(author: str, website: str, body: str, body_html: str) -> set[str]:
@@ -80,12 +84,11 @@ def untrain(session: Session, token_set: Iterable[str], label: str) -> None:
 
 def corpus_size(session: Session) -> tuple[int, int]:
     """Return how many spam and ham comments the filter has learnt."""
-    # A Core read: the learning filter asks this of every comment.
     row = session.connection().execute(_CORPUS_SIZE).first()
     return (row.spam_docs, row.ham_docs) if row else (0, 0)
 
 
 def token_counts(session: Session, token_set: Iterable[str]) -> dict[str, tuple[int, int]]:
     """Return the spam and ham counts of those tokens the filter has seen."""
-    query = select(SpamToken.token, SpamToken.spam, SpamToken.ham).where(SpamToken.token.in_(sorted(token_set)))
-    return {token: (spam, ham) for token, spam, ham in session.execute(query)}
+    rows = session.connection().execute(_TOKEN_COUNTS, {"tokens": sorted(token_set)})
+    return {token: (spam, ham) for token, spam, ham in rows}
