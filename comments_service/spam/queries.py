@@ -9,24 +9,18 @@ from sqlalchemy.orm import Session
 
 from ..models import Comment, State
 
-_comments = Comment.__table__
-_LATEST_FROM = select(func.max(_comments.c.created)).where(_comments.c.ip == bindparam("ip"))
-_DEDUPE_KEY = select(_comments.c.id).where(_comments.c.dedupe_key == bindparam("key")).limit(1)
+_LATEST_FROM = select(func.max(Comment.created)).where(Comment.ip == bindparam("ip"))
+_DEDUPE_KEY = select(Comment.id).where(Comment.dedupe_key == bindparam("key")).limit(1)
 _APPROVED_BY = (
-    select(_comments.c.id)
-    .where(
-        _comments.c.author == bindparam("author"),
-        _comments.c.email == bindparam("email"),
-        _comments.c.state == State.APPROVED,
-    )
+    select(Comment.id)
+    .where(Comment.author == bindparam("author"), Comment.email == bindparam("email"), Comment.state == State.APPROVED)
     .limit(1)
 )
 
 
 def latest_comment_from(session: Session, ip: str) -> datetime | None:
     """Return when the newest comment from an address was stored, if any."""
-    latest: datetime | None = session.connection().execute(_LATEST_FROM, {"ip": ip}).scalar()
-    return latest
+    return session.connection().execute(_LATEST_FROM, {"ip": ip}).scalar()
 
 
 def dedupe_key_taken(session: Session, key: str) -> bool:
