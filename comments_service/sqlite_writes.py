@@ -62,7 +62,8 @@ class GatedConnection(sqlite3.Connection):
 
     def before_statement(self, sql: str) -> None:
         """Pass the gate if sql is about to open a write transaction."""
-        if self.gate is None or self.in_transaction or self._holds_gate:
+        # isolation_level None (SQLAlchemy's AUTOCOMMIT) opens no transaction: nothing to hold the gate through.
+        if self.gate is None or self.isolation_level is None or self.in_transaction or self._holds_gate:
             return
         if sql.lstrip()[:7].upper().startswith(_OPENS_TRANSACTION):
             self._holds_gate = self.gate.enter()

@@ -93,6 +93,13 @@ def test_a_statement_that_fails_before_writing_lets_the_next_writer_in_at_once(u
         _write_in_another_thread(url, "next")
 
 
+def test_an_autocommit_write_does_not_keep_the_gate(url: str) -> None:
+    with engine_for(url).connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(INSERT, {"slug": "autocommitted"})
+        # Nothing will commit or roll back this connection's statement: it committed itself.
+        _write_in_another_thread(url, "next")
+
+
 def test_a_thread_writing_through_two_connections_is_not_held_by_its_own_gate(url: str) -> None:
     with engine_for(url).connect() as first, engine_for(url).connect() as second:
         first.execute(INSERT, {"slug": "first"})
