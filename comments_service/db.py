@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from threading import Lock
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from .group_commit import GroupCommit
 from .sqlite_writes import GatedConnection, WriteGate
+
+T = TypeVar("T")
 
 
 def _tune_sqlite(gate: WriteGate, dbapi_connection: GatedConnection, _record: Any) -> None:
@@ -30,6 +33,8 @@ def _tune_sqlite(gate: WriteGate, dbapi_connection: GatedConnection, _record: An
 
 
 _factories: dict[str, sessionmaker[Session]] = {}
+# SQLite databases only: PostgreSQL commits concurrent transactions together by itself.
+_groups: dict[str, GroupCommit] = {}
 _lock = Lock()
 
 
@@ -47,7 +52,10 @@ def _factory(url: str) -> sessionmaker[Session]:
         with _lock:
             factory = _factories.get(url)
             if factory is None:
-                factory = sessionmaker(_create_engine(url), expire_on_commit=False)
+                engine = _create_engine(url)
+                if engine.dialect.name == "sqlite":
+                    _groups[url] = GroupCommit(engine)
+                factory = sessionmaker(engine, expire_on_commit=False)
                 _factories[url] = factory
     return factory
 
@@ -62,8 +70,19 @@ def dispose(url: str) -> None:
     """Close every pooled connection to url and forget its engine."""
     with _lock:
         factory = _factories.pop(url, None)
+        _groups.pop(url, None)
     if factory is not None:
         factory.kw["bind"].dispose()
+
+
+def commit_together(url: str, work: Callable[[Connection], T]) -> T:
+    """Run work(connection) in a transaction and commit it; on SQLite, together with other threads' writes."""
+    engine = engine_for(url)
+    group = _groups.get(url)
+    if group is None:
+        with engine.begin() as connection:
+            return work(connection)
+    return group.run(work)
 
 
 def new_session(url: str) -> Session:

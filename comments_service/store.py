@@ -6,8 +6,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import Connection, Row, bindparam, insert, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from .models import Comment, Kind, State, Thread
@@ -46,8 +47,8 @@ class ThreadRow:
         return self.closed or self.closed_by_metadata
 
 
-# Core statements, built once, run on the session's connection: a reader's comment costs
-# one light query and one insert, not the ORM's loading and unit-of-work machinery.
+# Core statements, built once: a reader's comment costs one light query and one
+# INSERT … RETURNING, not the ORM's loading and unit-of-work machinery.
 _THREAD_ROW = select(*(getattr(Thread, name) for name in ThreadRow.__dataclass_fields__)).where(
     Thread.slug == bindparam("slug")
 )
@@ -132,16 +133,24 @@ def latest_comments(session: Session, limit: int) -> list[FeedEntry]:
     return [FeedEntry(*row) for row in session.execute(query)]
 
 
-def add_comment(session: Session, thread_id: int, **fields: object) -> Comment:
-    """Insert a new comment on a thread and return it as a session object, as if loaded; the caller commits."""
-    # The session's pending changes are written first, as the ORM's own flush would order them.
-    session.flush()
-    row = session.connection().execute(_INSERT_COMMENT, {"thread_id": thread_id, **fields}).one()
-    # One INSERT … RETURNING, then the row becomes the object a query would have loaded.
+def insert_comment(connection: Connection, thread_id: int, **fields: object) -> Row[Any]:
+    """Insert a new comment on a thread in the connection's transaction; return the stored row."""
+    return connection.execute(_INSERT_COMMENT, {"thread_id": thread_id, **fields}).one()
+
+
+def loaded_comment(session: Session, row: Row[Any]) -> Comment:
+    """Return a stored comment's row as the session object a query would have loaded."""
     comment = Comment(**row._mapping)
     make_transient_to_detached(comment)
     session.add(comment)
     return comment
+
+
+def add_comment(session: Session, thread_id: int, **fields: object) -> Comment:
+    """Insert a new comment on a thread and return it as a session object, as if loaded; the caller commits."""
+    # The session's pending changes are written first, as the ORM's own flush would order them.
+    session.flush()
+    return loaded_comment(session, insert_comment(session.connection(), thread_id, **fields))
 
 
 def set_state(session: Session, comment: Comment, state: State) -> None:

@@ -8,11 +8,18 @@ from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import text
 from werkzeug.test import TestResponse
 
 from comments_service.accounts import create_user
 from comments_service.db import session_scope
 from comments_service.models import Role
+
+# A write with a unique key (bake_jobs.slug) and nothing else attached, for tests of how writes are committed.
+INSERT_BAKE_JOB = text(
+    "INSERT INTO bake_jobs (slug, version, requested, attempts, last_error) VALUES (:slug, 1, '2020-01-01', 0, '') "
+    "RETURNING id"
+)
 
 
 def csrf_token_from(html: str) -> str:

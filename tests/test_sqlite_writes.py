@@ -4,28 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, exc, text
 
-from comments_service.db import dispose, engine_for
-from comments_service.migrate import upgrade
+from comments_service.db import engine_for
 from comments_service.sqlite_writes import GATE_TIMEOUT
 
-INSERT = text(
-    "INSERT INTO bake_jobs (slug, version, requested, attempts, last_error) VALUES (:slug, 1, '2020-01-01', 0, '')"
-)
-
-
-@pytest.fixture
-def url(tmp_path: Path) -> Iterator[str]:
-    """A migrated SQLite store."""
-    url = f"sqlite:///{tmp_path / 'kiln.sqlite3'}"
-    upgrade(url)
-    yield url
-    dispose(url)
+from .helpers import INSERT_BAKE_JOB
 
 
 def _impatient(connection: Connection) -> None:
@@ -35,7 +21,7 @@ def _impatient(connection: Connection) -> None:
 
 def _hold_write_then(url: str, written: threading.Event, release: threading.Event, end: str) -> None:
     with engine_for(url).connect() as connection:
-        connection.execute(INSERT, {"slug": "first"})
+        connection.execute(INSERT_BAKE_JOB, {"slug": "first"})
         written.set()
         release.wait(10)
         connection.commit() if end == "commit" else connection.rollback()
@@ -45,7 +31,7 @@ def _write_in_another_thread(url: str, slug: str) -> None:
     def write() -> None:
         with engine_for(url).connect() as other:
             _impatient(other)
-            other.execute(INSERT, {"slug": slug})
+            other.execute(INSERT_BAKE_JOB, {"slug": slug})
             other.commit()
 
     writer = threading.Thread(target=write)
@@ -57,57 +43,57 @@ def _write_in_another_thread(url: str, slug: str) -> None:
 
 
 @pytest.mark.parametrize("end", ["commit", "rollback"])
-def test_a_second_writer_waits_for_the_first_to_finish(url: str, end: str) -> None:
+def test_a_second_writer_waits_for_the_first_to_finish(sqlite_url: str, end: str) -> None:
     written, release = threading.Event(), threading.Event()
-    holder = threading.Thread(target=_hold_write_then, args=(url, written, release, end))
+    holder = threading.Thread(target=_hold_write_then, args=(sqlite_url, written, release, end))
     holder.start()
     assert written.wait(10)
     threading.Timer(0.3, release.set).start()
-    with engine_for(url).connect() as connection:
+    with engine_for(sqlite_url).connect() as connection:
         _impatient(connection)
-        connection.execute(INSERT, {"slug": "second"})
+        connection.execute(INSERT_BAKE_JOB, {"slug": "second"})
         # Reached only once the first transaction ended: the gate, not SQLite, made it wait.
         assert release.is_set()
         connection.commit()
     holder.join(10)
-    with engine_for(url).connect() as connection:
+    with engine_for(sqlite_url).connect() as connection:
         slugs = set(connection.scalars(text("SELECT slug FROM bake_jobs")))
     assert slugs == ({"first", "second"} if end == "commit" else {"second"})
 
 
-def test_a_failed_write_lets_the_next_writer_in(url: str) -> None:
-    with engine_for(url).connect() as connection:
-        connection.execute(INSERT, {"slug": "taken"})
+def test_a_failed_write_lets_the_next_writer_in(sqlite_url: str) -> None:
+    with engine_for(sqlite_url).connect() as connection:
+        connection.execute(INSERT_BAKE_JOB, {"slug": "taken"})
         connection.commit()
         with pytest.raises(exc.IntegrityError):
-            connection.execute(INSERT, {"slug": "taken"})
+            connection.execute(INSERT_BAKE_JOB, {"slug": "taken"})
         connection.rollback()
-    _write_in_another_thread(url, "next")
+    _write_in_another_thread(sqlite_url, "next")
 
 
-def test_a_statement_that_fails_before_writing_lets_the_next_writer_in_at_once(url: str) -> None:
-    with engine_for(url).connect() as connection:
+def test_a_statement_that_fails_before_writing_lets_the_next_writer_in_at_once(sqlite_url: str) -> None:
+    with engine_for(sqlite_url).connect() as connection:
         with pytest.raises(exc.OperationalError, match="no such table"):
             connection.execute(text("INSERT INTO no_such_table VALUES (1)"))
         # Still open, no transaction begun: another writer must not wait for this connection to end.
-        _write_in_another_thread(url, "next")
+        _write_in_another_thread(sqlite_url, "next")
 
 
-def test_an_autocommit_write_does_not_keep_the_gate(url: str) -> None:
-    with engine_for(url).connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(INSERT, {"slug": "autocommitted"})
+def test_an_autocommit_write_does_not_keep_the_gate(sqlite_url: str) -> None:
+    with engine_for(sqlite_url).connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(INSERT_BAKE_JOB, {"slug": "autocommitted"})
         # Nothing will commit or roll back this connection's statement: it committed itself.
-        _write_in_another_thread(url, "next")
+        _write_in_another_thread(sqlite_url, "next")
 
 
-def test_a_thread_writing_through_two_connections_is_not_held_by_its_own_gate(url: str) -> None:
-    with engine_for(url).connect() as first, engine_for(url).connect() as second:
-        first.execute(INSERT, {"slug": "first"})
+def test_a_thread_writing_through_two_connections_is_not_held_by_its_own_gate(sqlite_url: str) -> None:
+    with engine_for(sqlite_url).connect() as first, engine_for(sqlite_url).connect() as second:
+        first.execute(INSERT_BAKE_JOB, {"slug": "first"})
         _impatient(second)
         began = time.monotonic()
         # SQLite answers at once, as without the gate, instead of the thread waiting for itself.
         with pytest.raises(exc.OperationalError, match="locked"):
-            second.execute(INSERT, {"slug": "second"})
+            second.execute(INSERT_BAKE_JOB, {"slug": "second"})
         assert time.monotonic() - began < GATE_TIMEOUT / 2
         second.rollback()
         first.commit()

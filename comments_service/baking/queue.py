@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -33,9 +33,8 @@ def _upsert(insert: Callable[[type[BakeJob]], Any]) -> Any:
 _UPSERTS = {"postgresql": _upsert(postgresql.insert), "sqlite": _upsert(sqlite.insert)}
 
 
-def enqueue(session: Session, slug: str) -> None:
-    """Add a job for slug, or bump its version if one is waiting; part of the caller's transaction."""
-    connection = session.connection()
+def enqueue(connection: Connection, slug: str) -> None:
+    """Add a job for slug, or bump its version if one is waiting; part of the connection's transaction."""
     connection.execute(_UPSERTS[connection.dialect.name], {"slug": slug})
 
 

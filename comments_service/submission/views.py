@@ -6,7 +6,6 @@ from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect,
 from sqlalchemy.exc import IntegrityError
 
 from ..appctx import this_app
-from ..baking.requests import request_bake
 from ..baking.trigger import bake_requested
 from ..closing import closed_now
 from ..db import db
@@ -19,8 +18,9 @@ from ..spam import duplicate, honeypot
 from ..spam.pipeline import judge
 from ..spam.queries import dedupe_key_taken
 from ..spam.verdict import Action, Candidate, Verdict
-from ..store import ThreadRow, add_comment, get_thread_row
+from ..store import ThreadRow, get_thread_row
 from ..threading import attach_point, replyable
+from .storing import commit_comment
 from .validation import Submission, validate
 
 bp = Blueprint("submission", __name__)
@@ -100,10 +100,11 @@ def _candidate(thread: ThreadRow, parent_id: int | None, submission: Submission)
 def _store(
     thread: ThreadRow, candidate: Candidate, submission: Submission, state: State, reason: str, key: str | None
 ) -> Comment:
-    session = db()
-    comment = add_comment(
-        session,
-        thread.id,
+    return commit_comment(
+        db(),
+        current_app.config["DATABASE_URL"],
+        thread,
+        bake=state is State.APPROVED,
         parent_id=candidate.parent_id,
         author=candidate.author,
         email=candidate.email,
@@ -118,10 +119,6 @@ def _store(
         ip=candidate.ip,
         user_agent=(request.user_agent.string or "")[:500],
     )
-    if state is State.APPROVED:
-        request_bake(session, thread.slug)
-    session.commit()
-    return comment
 
 
 def _accepted(thread: ThreadRow, comment: Comment) -> Response:
