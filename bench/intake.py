@@ -27,6 +27,8 @@ LOAD_SETTINGS = {
     "BAKE_IN_PROCESS": "true",
 }
 UNMODERATED = {"HOLD_FOR_MODERATION": "false"}
+# The comparison runs Isso with its rate-limit guard off; Kiln's limiter is turned off to match.
+UNGUARDED = {**UNMODERATED, "RATELIMIT_ENABLED": "false"}
 # Each gunicorn worker's peak resident memory (VmHWM) must stay below this; stated for 10,000 comments.
 RSS_TARGET_MIB = 100.0
 
@@ -117,7 +119,7 @@ def main() -> None:
     rows = [run_kiln(db, args, args.workers, UNMODERATED) for db in args.db]
     if args.compare_isso:
         rows.append(run_isso(args, args.isso_workers))
-        kiln_one = run_kiln("sqlite", args, 1, UNMODERATED)
+        kiln_one = run_kiln("sqlite", args, 1, UNGUARDED)
         isso_one = run_isso(args, 1)
         rows += [kiln_one, isso_one]
         ratio = float(kiln_one["per s"]) / float(isso_one["per s"])  # type: ignore[arg-type]

@@ -139,7 +139,8 @@ def isso_server(workdir: Path, python: Path, workers: int) -> Server:
         f"listen = http://127.0.0.1:{port}/\n"
     )
     env = {**os.environ, "ISSO_SETTINGS": str(config)}
-    command = gunicorn_command(python, "isso.run", port, workers, ["--preload"])
+    # The same access log as Kiln's gunicorn.conf.py writes, so both pay for it.
+    command = gunicorn_command(python, "isso.run", port, workers, ["--preload", "--access-logfile", "-"])
     return Server("isso", port, command, env, workdir / "isso.log", cwd=workdir)
 
 

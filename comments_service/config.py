@@ -108,7 +108,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BAKE_WAIT_SECONDS", 5.0, "How long a moderation request waits for its bake to be on disk."),
     Setting(
         "BAKE_BATCH_SECONDS",
-        0.5,
+        1.0,
         "While reader comments published without moderation keep coming, bake at most once per this many seconds.",
     ),
     Setting("BAKE_POLL_SECONDS", 1.0, "How often a bake worker looks for jobs queued by other processes."),

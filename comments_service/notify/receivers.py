@@ -20,9 +20,12 @@ log = logging.getLogger(__name__)
 
 
 def on_comment_submitted(app: Flask, comment: Comment, **_: object) -> None:
-    """Tell the moderators about a reader's comment that awaits moderation."""
+    """Tell the moderators about a comment that awaits moderation, or a subscriber about a reply published at once."""
     if comment.state == State.PENDING:
         _queue(app, comment.id, queue_moderator_mail)
+    elif comment.state == State.APPROVED and comment.parent_id is not None:
+        # Published without moderation (moderation off, or a known author): no approval will follow.
+        _queue(app, comment.id, queue_reply_mail)
 
 
 def on_comment_state_changed(app: Flask, comment: Comment, old_state: State, new_state: State, **_: object) -> None:

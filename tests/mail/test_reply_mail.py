@@ -50,6 +50,20 @@ def test_the_subscriber_hears_of_a_reply_once_it_is_approved_and_not_before(
     assert mail.message["Auto-Submitted"] == "auto-generated"
 
 
+def test_a_reply_published_without_moderation_is_heard_of_at_once(
+    mail_app: Flask, mod_client: FlaskClient, smtp_server: SmtpServer
+) -> None:
+    parent = _subscribed_thread(mod_client)
+    mail_app.config["HOLD_FOR_MODERATION"] = False
+    data = {"author": "Bert", "email": "bert@example.org", "parent": str(parent), "body": "Meteen zichtbaar."}
+    response = mod_client.post("/comments/open-post/", data=data, headers=JSON)
+    assert response.status_code == 201, "published at once"
+    assert comment(mail_app, int(response.get_json()["id"])).state == State.APPROVED
+    assert send(mail_app).sent == 1
+    (mail,) = smtp_server.recorder.wait_for(1)
+    assert mail.rcpt_tos == [SUBSCRIBER] and "> Meteen zichtbaar." in body(mail)
+
+
 def test_no_mail_without_the_box_ticked_or_for_ones_own_reply(mail_app: Flask, mod_client: FlaskClient) -> None:
     quiet = submit(mod_client, author="Cor", email="cor@example.net", body="Geen mail, dank je.")
     _approve(mod_client, quiet)
