@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import html
 import threading
+from functools import partial
 
 import bleach
 import markdown
-from bleach.linkifier import Linker
+from bleach.linkifier import LinkifyFilter
 
 ALLOWED_TAGS = frozenset(
     {"p", "br", "a", "em", "strong", "i", "b", "code", "pre", "blockquote", "ul", "ol", "li", "del"}
@@ -24,10 +25,10 @@ def _rel_nofollow_ugc(attrs: dict[tuple[str | None, str], str], new: bool = Fals
     return attrs
 
 
-# Building a converter, cleaner or linker costs more than using one, and none of them is
-# thread-safe (each keeps parser state while it works), so every thread keeps its own.
+# Building a converter or cleaner costs more than using one, and neither is thread-safe
+# (each keeps parser state while it works), so every thread keeps its own.
 class _Tools(threading.local):
-    """This thread's Markdown converter, bleach cleaner and linker."""
+    """This thread's Markdown converter and bleach cleaner (which also links bare URLs)."""
 
     def __init__(self) -> None:
         self.markdown = markdown.Markdown(extensions=["nl2br", "sane_lists"], output_format="html")
@@ -37,8 +38,10 @@ class _Tools(threading.local):
             protocols=ALLOWED_PROTOCOLS,
             strip=True,
             strip_comments=True,
+            # Linking in the cleaning pass, as bleach advises: a second pass over the cleaned
+            # HTML escaped the text of code spans again (`a < b` became a &amp;lt; b).
+            filters=[partial(LinkifyFilter, callbacks=[_rel_nofollow_ugc], skip_tags={"pre", "code"})],
         )
-        self.linker = Linker(callbacks=[_rel_nofollow_ugc], skip_tags={"pre", "code"})
 
 
 _tools = _Tools()
@@ -53,8 +56,7 @@ def markdown_to_html(source: str) -> str:
 
 def html_to_safe_html(markup: str) -> str:
     """Sanitise HTML from any source down to the allow-list, links marked nofollow ugc."""
-    tools = _tools
-    return tools.linker.linkify(tools.cleaner.clean(markup)).strip()
+    return _tools.cleaner.clean(markup).strip()
 
 
 def text_to_html(text: str) -> str:

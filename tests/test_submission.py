@@ -165,6 +165,15 @@ def test_markup_is_sanitised_and_links_marked(client: FlaskClient, app: Flask) -
     assert '<a href="https://example.org/x" rel="nofollow ugc">https://example.org/x</a>' in html
 
 
+def test_code_is_escaped_once(client: FlaskClient, app: Flask) -> None:
+    body = "Als `a < b && c` geldt:\n\n    x = a < b\n"
+    comment_id = client.post("/comments/open-post/", data={**FORM, "body": body}, headers=JSON).get_json()["id"]
+    with session_scope(app.config["DATABASE_URL"]) as session:
+        html = session.get(Comment, comment_id).body_html  # type: ignore[union-attr]
+    assert "<code>a &lt; b &amp;&amp; c</code>" in html
+    assert "<pre><code>x = a &lt; b\n</code></pre>" in html
+
+
 def test_oversized_request_is_413(client: FlaskClient) -> None:
     response = client.post("/comments/open-post/", data={**FORM, "body": "x" * 300_000}, headers=JSON)
     assert response.status_code == 413

@@ -85,7 +85,7 @@ def test_fields_states_and_authors_carry_over_with_entities_decoded_once(
         # what WordPress showed as text is what Kiln stores as text.
         assert first.author == "Tom & Jerry" and third.author == "Bob &amp; Co"
         assert first.email == "t@example.org" and first.ip == "192.0.2.1"
-        assert first.body_html == "<p>5 &amp;amp; 6</p>"
+        assert first.body_html == "<p>5 &amp; 6</p>", "WordPress showed '5 & 6', and so does Kiln"
         assert reply.author == "Ann & Co" and reply.parent_id == first.id and reply.by_post_author
         assert third.by_post_author and third.parent_id == reply.id and not first.by_post_author
         assert third.body_html == "<p>line one<br>\nline two</p>"
