@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..db import session_scope
-from ..events import comment_state_changed, comment_submitted
+from ..events import CommentFacts, comment_state_changed, comment_submitted
 from ..models import Comment, State
 from .mailconf import mail_enabled
 from .messages import queue_moderator_mail, queue_reply_mail
@@ -19,7 +19,7 @@ from .sender import wake_sender
 log = logging.getLogger(__name__)
 
 
-def on_comment_submitted(app: Flask, comment: Comment, **_: object) -> None:
+def on_comment_submitted(app: Flask, comment: CommentFacts, **_: object) -> None:
     """Tell the moderators about a comment that awaits moderation, or a subscriber about a reply published at once."""
     if comment.state == State.PENDING:
         _queue(app, comment.id, queue_moderator_mail)

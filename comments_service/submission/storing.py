@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Row
@@ -10,12 +11,21 @@ from sqlalchemy.orm import Session
 from ..baking.queue import enqueue
 from ..baking.requests import bake_committed
 from ..db import commit_together
-from ..models import Comment
-from ..store import ThreadRow, insert_comment, loaded_comment
+from ..models import State
+from ..store import ThreadRow, insert_comment
 
 
-def commit_comment(session: Session, url: str, thread: ThreadRow, bake: bool, **fields: object) -> Comment:
-    """Commit a new comment on thread (with a bake of its post when bake is set); return it as a session object."""
+@dataclass(frozen=True)
+class NewComment:
+    """What the answer and the comment_submitted receivers need of a reader's stored comment."""
+
+    id: int
+    state: State
+    parent_id: int | None
+
+
+def commit_comment(session: Session, url: str, thread: ThreadRow, bake: bool, **fields: object) -> NewComment:
+    """Commit a new comment on thread (with a bake of its post when bake is set); return what was stored."""
 
     # Runs on whichever thread commits the group: it gets values, never the request or its session.
     def write(connection: Connection) -> Row[Any]:
@@ -24,7 +34,9 @@ def commit_comment(session: Session, url: str, thread: ThreadRow, bake: bool, **
             enqueue(connection, thread.slug)
         return row
 
-    comment = loaded_comment(session, commit_together(url, write))
+    # Not a session object: building one cost more than the rest of answering (receivers load by id).
+    row = commit_together(url, write)
+    comment = NewComment(row.id, row.state, row.parent_id)
     if bake:
         bake_committed(session, thread.slug)
     return comment

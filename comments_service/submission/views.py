@@ -12,7 +12,7 @@ from ..db import db
 from ..errors import error_response, wants_json
 from ..events import comment_submitted
 from ..extensions import csrf, limiter
-from ..models import Comment, State
+from ..models import State
 from ..sanitize import markdown_to_html
 from ..spam import duplicate, honeypot
 from ..spam.pipeline import judge
@@ -20,7 +20,7 @@ from ..spam.queries import dedupe_key_taken
 from ..spam.verdict import Action, Candidate, Verdict
 from ..store import ThreadRow, get_thread_row
 from ..threading import attach_point, replyable
-from .storing import commit_comment
+from .storing import NewComment, commit_comment
 from .validation import Submission, validate
 
 bp = Blueprint("submission", __name__)
@@ -99,7 +99,7 @@ def _candidate(thread: ThreadRow, parent_id: int | None, submission: Submission)
 
 def _store(
     thread: ThreadRow, candidate: Candidate, submission: Submission, state: State, reason: str, key: str | None
-) -> Comment:
+) -> NewComment:
     return commit_comment(
         db(),
         current_app.config["DATABASE_URL"],
@@ -121,7 +121,7 @@ def _store(
     )
 
 
-def _accepted(thread: ThreadRow, comment: Comment) -> Response:
+def _accepted(thread: ThreadRow, comment: NewComment) -> Response:
     # Spam is answered exactly like a comment held for moderation, so a
     # sender cannot tell which of its comments were caught.
     published = comment.state is State.APPROVED
