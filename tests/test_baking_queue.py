@@ -136,6 +136,24 @@ def test_a_failing_bake_is_recorded_and_retried(app: Flask, output: Path, site_d
     assert _eventually(lambda: _jobs(app) == []), "the worker removes baked jobs"
 
 
+def test_a_post_whose_bake_fails_does_not_hold_back_the_others_in_its_pass(
+    app: Flask, output: Path, site_dir: Path
+) -> None:
+    url = app.config["DATABASE_URL"]
+    template = site_dir / "theme/templates/kiln/count.html"
+    template.write_text('{% if thread.slug == "open-post" %}{{ no_such_value }}{% endif %}' + template.read_text())
+    with app.app_context():
+        with session_scope(url) as session:
+            request_bake(session, "open-post")
+            request_bake(session, "luisteren")
+        worker = start_worker(app)
+        assert worker is not None
+        worker.wait(worker.wake(), 10)
+        assert _eventually(
+            lambda: [(slug, "no_such_value" in error) for slug, _v, _a, error in _jobs(app)] == [("open-post", True)]
+        )
+
+
 def test_the_post_bake_hook_gets_each_changed_file(
     mod_client: FlaskClient, app: Flask, output: Path, tmp_path: Path
 ) -> None:
