@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..db import session_scope
 from .atomic import sweep_drafts
-from .baker import bake_posts
+from .baker import bake_thread
 from .lock import site_lock
 from .queue import Job, finish_all, pending, record_failure
 from .site import Site
@@ -44,7 +44,8 @@ class BakeWorker:
         url = self.site.database_url
         with session_scope(url) as session:
             jobs = pending(session)
-        changed, baked = self._bake(jobs) if jobs else ([], [])
+        changed: list[Path] = []
+        baked = [job for job in jobs if self._bake(job, changed)]
         if on_durable is not None:
             on_durable()
         if baked:
@@ -53,26 +54,22 @@ class BakeWorker:
             self.after_batch(changed)
         return changed
 
-    def _bake(self, jobs: list[Job]) -> tuple[list[Path], list[Job]]:
-        """Bake the jobs' posts together; return the files that changed and the jobs that were baked."""
+    def _bake(self, job: Job, changed: list[Path]) -> bool:
+        """Bake one job's post, adding the files it changed; tell whether it succeeded."""
         url = self.site.database_url
-        # The jobs' versions were read before the bake reads the comments, so a change
-        # committed after that read bumps a version and its job survives for another bake.
+        # The job's version was read before the bake reads the comments, so a change
+        # committed after that read bumps the version and the job survives for another bake.
         try:
             with session_scope(url) as session:
-                changed, failures = bake_posts(session, self.site, [job.slug for job in jobs])
-        # Whatever else goes wrong (the store, the disk, a page that is not UTF-8) is recorded
-        # on every job of the pass and retried by the next, instead of stopping the worker.
-        except Exception as problem:  # noqa: BLE001
-            failures, changed = {job.slug: problem for job in jobs}, []
-        failed = [job for job in jobs if job.slug in failures]
-        if failed:
+                changed += bake_thread(session, self.site, job.slug)
+        # Templates are the theme's code: whatever one raises is recorded on the job
+        # and retried by the next pass, instead of stopping every other post's bake.
+        except Exception as error:  # noqa: BLE001
+            log.exception("kiln: baking %s failed", job.slug)
             with session_scope(url) as session:
-                for job in failed:
-                    reason = failures[job.slug]
-                    log.error("kiln: baking %s failed", job.slug, exc_info=reason)
-                    record_failure(session, job, f"{type(reason).__name__}: {reason}")
-        return changed, [job for job in jobs if job.slug not in failures]
+                record_failure(session, job, f"{type(error).__name__}: {error}")
+            return False
+        return True
 
 
 class ThreadWorker:
