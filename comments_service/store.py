@@ -41,10 +41,8 @@ class ThreadRow:
     closed: bool
     closed_by_metadata: bool
 
-    @property
-    def closed_explicitly(self) -> bool:
-        """Tell whether a moderator or the post's metadata closed the thread (see closing.py for age)."""
-        return self.closed or self.closed_by_metadata
+    # The same rule as the mapped thread's, read from the same two columns.
+    closed_explicitly = Thread.closed_explicitly
 
 
 # Core statements, built once: a reader's comment costs one light query and one

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -31,13 +33,11 @@ def bake_thread(session: Session, site: Site, slug: str) -> list[Path]:
         updates = _regions(site, manifest, slug, views[slug])
         feed_path = manifest.feed_for(slug)
         if feed_path and feed:
-            old = _read(site.output / feed_path)
-            updates += _changed(site.output / feed_path, render_post_feed(feed, site.options, _text(old)), old)
+            updates += _rerendered(site.output / feed_path, partial(render_post_feed, feed, site.options))
         site_feed = site.output / manifest.site_feed if manifest.site_feed else None
         latest = _new_site_feed(session, site, site_feed, slug, feed) if site_feed else None
         if site_feed and latest is not None:
-            old = _read(site_feed)
-            updates += _changed(site_feed, render_site_feed(latest, site.options, _text(old)), old)
+            updates += _rerendered(site_feed, partial(render_site_feed, latest, site.options))
         write_all_atomic(updates)
         if site_feed and latest is not None:
             _memos[site_feed] = _SiteFeedMemo(file_identity(site_feed), tuple(latest))
@@ -52,11 +52,9 @@ def _regions(site: Site, manifest: Manifest, slug: str, view: ThreadView) -> lis
     updates = []
     for relative in files:
         path = site.output / relative
-        try:
-            old = path.read_bytes()
-        except FileNotFoundError:
-            continue
-        updates += _changed(path, splice_regions(old.decode("utf-8"), slug, regions).encode("utf-8"), old)
+        old = _read(path)
+        if old is not None:
+            updates += _changed(path, splice_regions(old.decode("utf-8"), slug, regions).encode("utf-8"), old)
     return updates
 
 
@@ -67,12 +65,14 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _text(data: bytes | None) -> str:
-    """Return a file's text for reuse of its feed entries ('' if it is missing or not UTF-8)."""
+def _rerendered(path: Path, render: Callable[[str], bytes]) -> list[tuple[Path, bytes]]:
+    """Render a feed from the text of the file it replaces (whose unchanged entries it reuses); [] if unchanged."""
+    old = _read(path)
     try:
-        return data.decode("utf-8") if data else ""
+        previous = old.decode("utf-8") if old else ""
     except UnicodeDecodeError:
-        return ""
+        previous = ""
+    return _changed(path, render(previous), old)
 
 
 def _changed(path: Path, new: bytes, old: bytes | None) -> list[tuple[Path, bytes]]:

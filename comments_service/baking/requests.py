@@ -13,15 +13,6 @@ _PENDING_KEY = "kiln_bake_slugs"
 def request_bake(session: Session, slug: str) -> None:
     """Queue slug's pages for a bake in this session's transaction, so the request commits with the change."""
     enqueue(session.connection(), slug)
-    _remember(session, slug)
-
-
-def bake_committed(session: Session, slug: str) -> None:
-    """Note a bake of slug that a transaction outside this session committed, for bake_requested to wake the worker."""
-    _remember(session, slug)
-
-
-def _remember(session: Session, slug: str) -> None:
     session.info.setdefault(_PENDING_KEY, set()).add(slug)
 
 

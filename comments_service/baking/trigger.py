@@ -78,18 +78,28 @@ def stop_all_workers() -> None:
     _started.clear()
 
 
-def bake_requested(session: Session, wait: bool = True) -> bool:
+def bake_requested(session: Session) -> bool:
     """Wake the worker for the bakes this session's transaction just committed, and wait for them.
 
     The wait is bounded (BAKE_WAIT_SECONDS): while a full build holds the site the answer
     comes without the bake, which follows once the build is swapped in. Returns whether a
-    pass of the worker that covers the request finished in time. With wait=False it only
-    wakes the worker, which may batch the job with others (BAKE_BATCH_SECONDS): the job is
-    already durable in the queue.
+    pass of the worker that covers the request finished in time.
     """
-    app = this_app()
     if not pending_bakes(session):
         return True
+    return _wake(wait=True)
+
+
+def bake_queued() -> None:
+    """Wake the worker for a bake committed outside a session (a reader's comment) without waiting.
+
+    The worker may batch it with others (BAKE_BATCH_SECONDS): the job is durable in the queue.
+    """
+    _wake(wait=False)
+
+
+def _wake(wait: bool) -> bool:
+    app = this_app()
     worker = start_worker(app)
     if worker is None:
         return False

@@ -6,10 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Row
-from sqlalchemy.orm import Session
 
 from ..baking.queue import enqueue
-from ..baking.requests import bake_committed
 from ..db import commit_together
 from ..models import State
 from ..store import ThreadRow, insert_comment
@@ -24,7 +22,7 @@ class NewComment:
     parent_id: int | None
 
 
-def commit_comment(session: Session, url: str, thread: ThreadRow, bake: bool, **fields: object) -> NewComment:
+def commit_comment(url: str, thread: ThreadRow, bake: bool, **fields: object) -> NewComment:
     """Commit a new comment on thread (with a bake of its post when bake is set); return what was stored."""
 
     # Runs on whichever thread commits the group: it gets values, never the request or its session.
@@ -36,7 +34,4 @@ def commit_comment(session: Session, url: str, thread: ThreadRow, bake: bool, **
 
     # Not a session object: building one cost more than the rest of answering (receivers load by id).
     row = commit_together(url, write)
-    comment = NewComment(row.id, row.state, row.parent_id)
-    if bake:
-        bake_committed(session, thread.slug)
-    return comment
+    return NewComment(row.id, row.state, row.parent_id)

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect,
 from sqlalchemy.exc import IntegrityError
 
 from ..appctx import this_app
-from ..baking.trigger import bake_requested
+from ..baking.trigger import bake_queued
 from ..closing import closed_now
 from ..db import db
 from ..errors import error_response, wants_json
@@ -77,7 +77,7 @@ def submit(slug: str) -> Response:
     if state is State.APPROVED:
         # The bake job committed with the comment; a reader's answer need not wait for the
         # pages, so a busy thread's intake is not held up behind its bakes.
-        bake_requested(session, wait=False)
+        bake_queued()
     comment_submitted.send(this_app(), comment=comment)
     return _accepted(thread, comment)
 
@@ -101,7 +101,6 @@ def _store(
     thread: ThreadRow, candidate: Candidate, submission: Submission, state: State, reason: str, key: str | None
 ) -> NewComment:
     return commit_comment(
-        db(),
         current_app.config["DATABASE_URL"],
         thread,
         bake=state is State.APPROVED,
