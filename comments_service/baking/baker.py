@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from ..rendering.feeds import FeedEntry, PostFeed, render_post_feed, render_site_feed
-from ..rendering.render import REGION_TEMPLATES, render_region
+from ..rendering.render import REGION_TEMPLATES, render_region, start_marker
 from ..rendering.thread_view import ThreadView
 from ..store import latest_comments, views_and_feeds
 from .atomic import FileIdentity, file_identity, write_all_atomic
@@ -48,13 +48,14 @@ def _regions(site: Site, manifest: Manifest, slug: str, view: ThreadView) -> lis
     files = manifest.files_for(slug)
     if not files:
         return []
-    regions = {name: render_region(name, view, site.options) for name in REGION_TEMPLATES}
+    pages = {site.output / relative: _read(site.output / relative) for relative in files}
+    texts = {path: old.decode("utf-8") for path, old in pages.items() if old is not None}
+    # The comments a page shows now, rendered from the same values, are reused from it.
+    previous = next((text for text in texts.values() if start_marker("comments", slug) in text), "")
+    regions = {name: render_region(name, view, site.options, previous=previous) for name in REGION_TEMPLATES}
     updates = []
-    for relative in files:
-        path = site.output / relative
-        old = _read(path)
-        if old is not None:
-            updates += _changed(path, splice_regions(old.decode("utf-8"), slug, regions).encode("utf-8"), old)
+    for path, text in texts.items():
+        updates += _changed(path, splice_regions(text, slug, regions).encode("utf-8"), pages[path])
     return updates
 
 

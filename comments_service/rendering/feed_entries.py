@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Protocol
 
 from markupsafe import Markup
+
+from .fences import digest as values_digest
+from .fences import fenced_pieces
 
 # Part of every digest: bump it when the code that renders an entry changes its bytes,
 # so entries written by an older release are rendered again instead of reused.
@@ -34,8 +36,7 @@ class Entry(Protocol):
 @lru_cache(maxsize=1024)
 def digest(entry: Entry, url: str, template: str) -> str:
     """Return a key that changes whenever the entry's rendering could."""
-    text = "\x1f".join(map(str, (FORMAT, template, url, *entry.fields)))
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return values_digest((FORMAT, template, url, *entry.fields))
 
 
 def fenced(key: str, rendered: str) -> Markup:
@@ -45,16 +46,7 @@ def fenced(key: str, rendered: str) -> Markup:
 
 def previous_entries(feed: str) -> dict[str, str]:
     """Return the fenced entries of a feed file's text, by key."""
-    found: dict[str, str] = {}
-    start = feed.find(_OPEN)
-    while start != -1:
-        key_end = feed.find(_OPEN_END, start + len(_OPEN))
-        close = feed.find(_CLOSE, key_end)
-        if key_end == -1 or close == -1:
-            break
-        found[feed[start + len(_OPEN) : key_end]] = feed[key_end + len(_OPEN_END) : close]
-        start = feed.find(_OPEN, close + len(_CLOSE))
-    return found
+    return fenced_pieces(feed, _OPEN, _OPEN_END, _CLOSE)
 
 
 def reuse_or_render(entry: Entry, url: str, template: str, known: dict[str, str], render: Callable[[], str]) -> Markup:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
@@ -10,11 +11,13 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 from markupsafe import Markup
 
 from ..closing import is_closed
 from ..models import utcnow
+from .comment_pieces import CONTEXT_NAME, reuse_comment, reuse_from
+from .fences import digest
 from .thread_view import ThreadView
 
 # Each region is a piece of a page that shows comment data, rendered by one
@@ -74,17 +77,50 @@ def _environment(templates: str, timezone: str) -> Environment:
     env.filters["comment_date"] = lambda moment: comment_date(moment, timezone)
     env.filters["iso_date"] = lambda moment: iso_date(moment, timezone)
     env.filters["host"] = lambda url: urlsplit(url).hostname or url
+    env.globals["reuse_comment"] = reuse_comment
     return env
 
 
-def render_region(region: str, view: ThreadView, options: RenderOptions, now: datetime | None = None) -> str:
-    """Render one region's inner HTML for a thread, as it stands at now (default: this moment)."""
+def render_region(
+    region: str, view: ThreadView, options: RenderOptions, now: datetime | None = None, previous: str = ""
+) -> str:
+    """Render one region's inner HTML for a thread, as it stands at now (default: this moment).
+
+    previous is the text of the page being replaced: its fenced comments that were
+    rendered from the same values are reused instead of rendered again.
+    """
     # Closure by age is decided here, so full builds and bakes apply the same rule.
     closed = is_closed(view.closed, view.published, options.auto_close_days, now or utcnow())
     shown = replace(view, closed=closed)
+    env = _environment(options.theme_templates, options.timezone)
+    # Everything a comment's HTML may depend on besides the comment and its replies.
+    depends_on = (_templates_key(env), options.timezone, options.service_url, options.site_url)
+    reuse = reuse_from((*depends_on, view.slug, closed, view.published), previous)
     return render_theme_template(
-        REGION_TEMPLATES[region], options, thread=shown, service_url=options.service_url, site_url=options.site_url
+        REGION_TEMPLATES[region],
+        options,
+        thread=shown,
+        service_url=options.service_url,
+        site_url=options.site_url,
+        **{CONTEXT_NAME: reuse},
     )
+
+
+_source_keys: weakref.WeakKeyDictionary[Template, str] = weakref.WeakKeyDictionary()
+
+
+def _templates_key(env: Environment) -> str:
+    """Return a digest of the sources of the theme's kiln/ page templates, so an edited one renders anew."""
+    keys = []
+    for name in env.list_templates(filter_func=lambda name: name.startswith("kiln/") and name.endswith(".html")):
+        # get_template reloads a template whose file changed, as a new Template object.
+        template = env.get_template(name)
+        key = _source_keys.get(template)
+        if key is None:
+            assert env.loader is not None
+            key = _source_keys[template] = digest((name, env.loader.get_source(env, name)[0]))
+        keys.append(key)
+    return digest(keys)
 
 
 def render_theme_template(name: str, options: RenderOptions, **context: Any) -> str:
