@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,13 +12,16 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from comments_service.baking import worker as worker_module
 from comments_service.baking.baker import bake_thread
-from comments_service.baking.trigger import site_of, stop_worker
+from comments_service.baking.queue import pending
+from comments_service.baking.requests import request_bake
+from comments_service.baking.trigger import bake_worker, site_of, stop_worker
 from comments_service.db import session_scope
 from comments_service.models import Comment, State
 from comments_service.store import get_thread
 
-from .baking_support import built_app, fresh_build
+from .baking_support import built_app, differences, fresh_build
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -122,3 +125,59 @@ def test_the_site_feed_follows_the_latest_comments_across_posts(short_feed_app: 
         newest = session.scalars(select(Comment).where(Comment.body_html == "drie")).one()
         newest.state = State.DELETED
     assert bake_and_compare("luisteren") == ["twee", "een"]
+
+
+def test_a_post_feed_shows_its_latest_comments_as_long_as_the_site_feed(short_feed_app: Flask, tmp_path: Path) -> None:
+    app, output = short_feed_app, site_of(short_feed_app).output
+    for day, body in [(1, "een"), (3, "drie"), (2, "twee")]:
+        _comment(app, "open-post", datetime(2011, 1, day, tzinfo=UTC), body_html=body)
+    _bake(app, "open-post")
+    feed = output / "feeds/comments/open-post.atom.xml"
+    assert [e.findtext(f"{ATOM}content") for e in _feed(feed).findall(f"{ATOM}entry")] == ["drie", "twee"]
+    built = fresh_build(app, tmp_path / "fresh")
+    assert feed.read_bytes() == (built / "feeds/comments/open-post.atom.xml").read_bytes()
+
+
+def test_a_pass_over_several_posts_refreshes_the_site_feed_once_like_a_full_build(
+    short_feed_app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, output = short_feed_app, site_of(short_feed_app).output
+    stop_worker(app)
+    for slug, day in [("open-post", 1), ("luisteren", 3), ("koude-acquisitie", 2)]:
+        _comment(app, slug, datetime(2011, 1, day, tzinfo=UTC), body_html=slug)
+        with session_scope(app.config["DATABASE_URL"]) as session:
+            request_bake(session, slug)
+    refreshes: list[int] = []
+    monkeypatch.setattr(worker_module, "bake_site_feed", _counted(worker_module.bake_site_feed, refreshes))
+    bake_worker(app).run_pass()
+    assert len(refreshes) == 1
+    built = fresh_build(app, tmp_path / "fresh")
+    assert differences(output, built) == []
+    entries = _feed(output / "feeds/comments.atom.xml").findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}content") for e in entries] == ["luisteren", "koude-acquisitie"]
+
+
+def test_a_pass_whose_site_feed_fails_keeps_its_posts_queued(
+    short_feed_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = short_feed_app
+    stop_worker(app)
+    with session_scope(app.config["DATABASE_URL"]) as session:
+        request_bake(session, "open-post")
+        request_bake(session, "luisteren")
+
+    def broken(*_args: object) -> list[Path]:
+        raise RuntimeError("no feed today")
+
+    monkeypatch.setattr(worker_module, "bake_site_feed", broken)
+    bake_worker(app).run_pass()
+    with session_scope(app.config["DATABASE_URL"]) as session:
+        assert sorted(job.slug for job in pending(session)) == ["luisteren", "open-post"]
+
+
+def _counted(function: Callable[..., list[Path]], calls: list[int]) -> Callable[..., list[Path]]:
+    def counted(*args: object) -> list[Path]:
+        calls.append(1)
+        return function(*args)
+
+    return counted

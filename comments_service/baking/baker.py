@@ -20,11 +20,13 @@ from .site import Site
 from .splice import splice_regions
 
 
-def bake_thread(session: Session, site: Site, slug: str) -> list[Path]:
+def bake_thread(session: Session, site: Site, slug: str, site_feed: bool = True) -> list[Path]:
     """Re-render a post's comment regions and feeds from the store; write and return the files that changed.
 
     The store is read under the site lock, so pass a session whose transaction has not
-    started yet: then the last bake to take the lock writes the newest state.
+    started yet: then the last bake to take the lock writes the newest state. With
+    site_feed off the site's feed is left alone, for bake_site_feed to refresh once
+    after several posts.
     """
     with site_lock(site.output):
         manifest = Manifest.load(site.output)
@@ -34,13 +36,29 @@ def bake_thread(session: Session, site: Site, slug: str) -> list[Path]:
         feed_path = manifest.feed_for(slug)
         if feed_path and feed:
             updates += _rerendered(site.output / feed_path, partial(render_post_feed, feed, site.options))
-        site_feed = site.output / manifest.site_feed if manifest.site_feed else None
-        latest = _new_site_feed(session, site, site_feed, slug, feed) if site_feed else None
-        if site_feed and latest is not None:
-            updates += _rerendered(site_feed, partial(render_site_feed, latest, site.options))
-        write_all_atomic(updates)
-        if site_feed and latest is not None:
-            _memos[site_feed] = _SiteFeedMemo(file_identity(site_feed), tuple(latest))
+        path = site.output / manifest.site_feed if manifest.site_feed and site_feed else None
+        latest = _new_site_feed(session, site, path, slug, feed) if path else None
+        return _write(updates, path, latest, site)
+
+
+def bake_site_feed(session: Session, site: Site) -> list[Path]:
+    """Re-render the site's comment feed from the store's latest comments; write it if it changed."""
+    with site_lock(site.output):
+        manifest = Manifest.load(site.output)
+        path = site.output / manifest.site_feed if manifest.site_feed else None
+        latest = latest_comments(session, site.options.feed_length) if path else None
+        return _write([], path, latest, site)
+
+
+def _write(
+    updates: list[tuple[Path, bytes]], site_feed: Path | None, latest: list[FeedEntry] | None, site: Site
+) -> list[Path]:
+    """Write updates and the site feed's new entries (None: unchanged) durably; return the files written."""
+    if site_feed and latest is not None:
+        updates = updates + _rerendered(site_feed, partial(render_site_feed, latest, site.options))
+    write_all_atomic(updates)
+    if site_feed and latest is not None:
+        _memos[site_feed] = _SiteFeedMemo(file_identity(site_feed), tuple(latest))
     return [path for path, _data in updates]
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..db import session_scope
 from .atomic import sweep_drafts
-from .baker import bake_thread
+from .baker import bake_site_feed, bake_thread
 from .lock import site_lock
 from .queue import Job, finish_all, pending, record_failure
 from .site import Site
@@ -45,7 +45,12 @@ class BakeWorker:
         with session_scope(url) as session:
             jobs = pending(session)
         changed: list[Path] = []
-        baked = [job for job in jobs if self._bake(job, changed)]
+        # The site's feed shows every post's latest comments: refreshed once for a pass of several.
+        together = len(jobs) > 1
+        baked = [job for job in jobs if self._bake(job, changed, site_feed=not together)]
+        if together and baked and not self._bake_site_feed(changed):
+            # Baked again by the next pass, whose refresh may succeed.
+            baked = []
         if on_durable is not None:
             on_durable()
         if baked:
@@ -54,14 +59,25 @@ class BakeWorker:
             self.after_batch(changed)
         return changed
 
-    def _bake(self, job: Job, changed: list[Path]) -> bool:
+    def _bake_site_feed(self, changed: list[Path]) -> bool:
+        """Refresh the site's comment feed, adding it to changed if it did; tell whether that succeeded."""
+        try:
+            with session_scope(self.site.database_url) as session:
+                changed += bake_site_feed(session, self.site)
+        # As for a post: a template's error must not stop the worker.
+        except Exception:  # noqa: BLE001
+            log.exception("kiln: baking the site's comment feed failed")
+            return False
+        return True
+
+    def _bake(self, job: Job, changed: list[Path], site_feed: bool = True) -> bool:
         """Bake one job's post, adding the files it changed; tell whether it succeeded."""
         url = self.site.database_url
         # The job's version was read before the bake reads the comments, so a change
         # committed after that read bumps the version and the job survives for another bake.
         try:
             with session_scope(url) as session:
-                changed += bake_thread(session, self.site, job.slug)
+                changed += bake_thread(session, self.site, job.slug, site_feed)
         # Templates are the theme's code: whatever one raises is recorded on the job
         # and retried by the next pass, instead of stopping every other post's bake.
         except Exception as error:  # noqa: BLE001

@@ -167,9 +167,11 @@ def _template_key(env: Environment, template: Template) -> str:
 
 
 def render_post_feed(feed: PostFeed, options: RenderOptions, previous: str = "") -> bytes:
-    """Render a post's comment feed, newest comment first, reusing the unchanged entries of previous."""
+    """Render a post's feed of its latest comments, newest first, reusing the unchanged entries of previous."""
+    # As long as the site's feed: a feed tells what is new, the page keeps the whole thread.
+    entries = feed.entries[: options.feed_length]
     path, published = post_feed_path(feed.slug), feed.published or EPOCH
-    return _render(options, feed.title, path, feed.url, feed.entries, published, previous)
+    return _render(options, feed.title, path, feed.url, entries, published, previous)
 
 
 def render_site_feed(entries: list[FeedEntry], options: RenderOptions, previous: str = "") -> bytes:
