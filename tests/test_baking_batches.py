@@ -75,3 +75,15 @@ def test_a_batch_lands_by_itself_when_nothing_else_happens(quick_app: Flask, sit
     assert eventually_in(page, f'id="comment-{ids[-1]}"', timeout=SHORT_BATCH_SECONDS + 10)
     html = page.read_text(encoding="utf-8")
     assert all(f'id="comment-{c}"' in html for c in ids)
+
+
+def test_a_browser_lands_on_a_page_that_shows_its_published_comment(quick_app: Flask, site_dir: Path) -> None:
+    page = site_dir / "output" / "open-post.html"
+    client = quick_app.test_client()
+    for n in range(3):
+        # One after another: all but the first arrive while a batch interval runs.
+        response = client.post("/comments/open-post/", data={"author": "Lezer", "body": f"Gewoon {n}"})
+        assert response.status_code == 303
+        anchor = response.headers["Location"].rsplit("#", 1)[1]
+        assert anchor.startswith("comment-")
+        assert f'id="{anchor}"' in page.read_text(encoding="utf-8"), "the page was baked before the redirect"

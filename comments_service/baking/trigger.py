@@ -87,23 +87,24 @@ def bake_requested(session: Session) -> bool:
     """
     if not pending_bakes(session):
         return True
-    return _wake(wait=True)
+    return _wake(urgent=True, wait=True)
 
 
-def bake_queued() -> None:
-    """Wake the worker for a bake committed outside a session (a reader's comment) without waiting.
+def bake_queued(wait: bool = False) -> bool:
+    """Wake the worker for a bake committed outside a session (a reader's comment); tell whether it is on disk.
 
-    The worker may batch it with others (BAKE_BATCH_SECONDS): the job is durable in the queue.
+    The worker may batch it with others (BAKE_BATCH_SECONDS): the job is durable in the
+    queue. With wait, return once the pass that bakes it is on disk (bounded, as above).
     """
-    _wake(wait=False)
+    return _wake(urgent=False, wait=wait)
 
 
-def _wake(wait: bool) -> bool:
+def _wake(urgent: bool, wait: bool) -> bool:
     app = this_app()
     worker = start_worker(app)
     if worker is None:
         return False
-    ticket = worker.wake(urgent=wait)
+    ticket = worker.wake(urgent=urgent)
     return worker.wait(ticket, float(app.config["BAKE_WAIT_SECONDS"])) if wait else False
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
 
 from jinja2 import pass_context
 from jinja2.runtime import Context, Macro
@@ -21,17 +21,17 @@ _CLOSE = "<!--/kiln:comment-->"
 CONTEXT_NAME = "kiln_reuse"
 
 
-@dataclass(frozen=True)
 class Reuse:
     """What one render of a region may reuse, and the digest of all it depends on besides each comment."""
 
-    base: str
-    known: dict[str, str]
+    def __init__(self, base_values: tuple[object, ...], previous: str) -> None:
+        self.base = digest((FORMAT, *base_values))
+        self._previous = previous
 
-
-def reuse_from(base_values: tuple[object, ...], previous: str) -> Reuse:
-    """Return the reuse for a render: base_values are every setting and template it depends on."""
-    return Reuse(digest((FORMAT, *base_values)), fenced_pieces(previous, _OPEN, _OPEN_END, _CLOSE))
+    @cached_property
+    def known(self) -> dict[str, str]:
+        """Return the fenced comments of the replaced page, by key (read only by a region that shows comments)."""
+        return fenced_pieces(self._previous, _OPEN, _OPEN_END, _CLOSE)
 
 
 def _subtree_values(node: CommentNode, out: list[object]) -> list[object]:

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from ..closing import is_closed
 from ..models import utcnow
-from .comment_pieces import CONTEXT_NAME, reuse_comment, reuse_from
+from .comment_pieces import CONTEXT_NAME, Reuse, reuse_comment
 from .fences import digest
 from .thread_view import ThreadView
 
@@ -95,7 +95,7 @@ def render_region(
     env = _environment(options.theme_templates, options.timezone)
     # Everything a comment's HTML may depend on besides the comment and its replies.
     depends_on = (_templates_key(env), options.timezone, options.service_url, options.site_url)
-    reuse = reuse_from((*depends_on, view.slug, closed, view.published), previous)
+    reuse = Reuse((*depends_on, view.slug, closed, view.published), previous)
     return render_theme_template(
         REGION_TEMPLATES[region],
         options,
@@ -109,10 +109,16 @@ def render_region(
 _source_keys: weakref.WeakKeyDictionary[Template, str] = weakref.WeakKeyDictionary()
 
 
+@cache
+def _page_templates(env: Environment) -> tuple[str, ...]:
+    # Listed once: a template added later matters only once an existing one, whose source is in the key, uses it.
+    return tuple(env.list_templates(filter_func=lambda name: name.startswith("kiln/") and name.endswith(".html")))
+
+
 def _templates_key(env: Environment) -> str:
     """Return a digest of the sources of the theme's kiln/ page templates, so an edited one renders anew."""
     keys = []
-    for name in env.list_templates(filter_func=lambda name: name.startswith("kiln/") and name.endswith(".html")):
+    for name in _page_templates(env):
         # get_template reloads a template whose file changed, as a new Template object.
         template = env.get_template(name)
         key = _source_keys.get(template)

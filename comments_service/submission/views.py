@@ -75,9 +75,10 @@ def submit(slug: str) -> Response:
             raise
         return _rejected(duplicate.REJECTION)
     if state is State.APPROVED:
-        # The bake job committed with the comment; a reader's answer need not wait for the
-        # pages, so a busy thread's intake is not held up behind its bakes.
-        bake_queued()
+        # The bake job committed with the comment. A browser is sent to the comment on the
+        # page, so it waits for the batch that bakes it; a JSON client is answered at once,
+        # so a busy thread's intake is not held up behind its bakes.
+        bake_queued(wait=not wants_json())
     comment_submitted.send(this_app(), comment=comment)
     return _accepted(thread, comment)
 
