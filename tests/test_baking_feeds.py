@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,8 +12,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from comments_service.baking import worker as worker_module
 from comments_service.baking.baker import bake_thread
+from comments_service.baking.pass_bake import PassBake
 from comments_service.baking.queue import pending
 from comments_service.baking.requests import request_bake
 from comments_service.baking.trigger import bake_worker, site_of, stop_worker
@@ -138,26 +138,28 @@ def test_a_post_feed_shows_its_latest_comments_as_long_as_the_site_feed(short_fe
     assert feed.read_bytes() == (built / "feeds/comments/open-post.atom.xml").read_bytes()
 
 
-def test_a_pass_over_several_posts_refreshes_the_site_feed_once_like_a_full_build(
-    short_feed_app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_pass_over_several_posts_writes_the_files_they_share_once_like_a_full_build(
+    short_feed_app: Flask, tmp_path: Path
 ) -> None:
     app, output = short_feed_app, site_of(short_feed_app).output
     stop_worker(app)
-    for slug, day in [("open-post", 1), ("luisteren", 3), ("koude-acquisitie", 2)]:
+    slugs = [("open-post", 1), ("luisteren", 3), ("koude-acquisitie", 2)]
+    for slug, day in slugs:
         _comment(app, slug, datetime(2011, 1, day, tzinfo=UTC), body_html=slug)
         with session_scope(app.config["DATABASE_URL"]) as session:
             request_bake(session, slug)
-    refreshes: list[int] = []
-    monkeypatch.setattr(worker_module, "bake_site_feed", _counted(worker_module.bake_site_feed, refreshes))
-    bake_worker(app).run_pass()
-    assert len(refreshes) == 1
-    built = fresh_build(app, tmp_path / "fresh")
-    assert differences(output, built) == []
+    changed = bake_worker(app).run_pass()
+    # Each post's own page and feed, and the index and the site feed once for all three.
+    assert changed.count(output / "index.html") == 1 and changed.count(output / "feeds/comments.atom.xml") == 1
+    assert {output / f"{slug}.html" for slug, _day in slugs} <= set(changed)
+    assert differences(output, fresh_build(app, tmp_path / "fresh")) == []
     entries = _feed(output / "feeds/comments.atom.xml").findall(f"{ATOM}entry")
     assert [e.findtext(f"{ATOM}content") for e in entries] == ["luisteren", "koude-acquisitie"]
+    with session_scope(app.config["DATABASE_URL"]) as session:
+        assert pending(session) == []
 
 
-def test_a_pass_whose_site_feed_fails_keeps_its_posts_queued(
+def test_a_pass_whose_shared_files_fail_keeps_its_posts_queued(
     short_feed_app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = short_feed_app
@@ -167,17 +169,9 @@ def test_a_pass_whose_site_feed_fails_keeps_its_posts_queued(
         request_bake(session, "luisteren")
 
     def broken(*_args: object) -> list[Path]:
-        raise RuntimeError("no feed today")
+        raise RuntimeError("no index today")
 
-    monkeypatch.setattr(worker_module, "bake_site_feed", broken)
+    monkeypatch.setattr(PassBake, "finish", broken)
     bake_worker(app).run_pass()
     with session_scope(app.config["DATABASE_URL"]) as session:
         assert sorted(job.slug for job in pending(session)) == ["luisteren", "open-post"]
-
-
-def _counted(function: Callable[..., list[Path]], calls: list[int]) -> Callable[..., list[Path]]:
-    def counted(*args: object) -> list[Path]:
-        calls.append(1)
-        return function(*args)
-
-    return counted

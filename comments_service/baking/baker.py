@@ -20,37 +20,32 @@ from .site import Site
 from .splice import splice_regions
 
 
-def bake_thread(session: Session, site: Site, slug: str, site_feed: bool = True) -> list[Path]:
+def bake_thread(session: Session, site: Site, slug: str) -> list[Path]:
     """Re-render a post's comment regions and feeds from the store; write and return the files that changed.
 
     The store is read under the site lock, so pass a session whose transaction has not
-    started yet: then the last bake to take the lock writes the newest state. With
-    site_feed off the site's feed is left alone, for bake_site_feed to refresh once
-    after several posts.
+    started yet: then the last bake to take the lock writes the newest state.
     """
     with site_lock(site.output):
         manifest = Manifest.load(site.output)
         views, feeds = views_and_feeds(session, [slug])
         feed = feeds.get(slug)
-        updates = _regions(site, manifest, slug, views[slug])
-        feed_path = manifest.feed_for(slug)
-        if feed_path and feed:
-            updates += _rerendered(site.output / feed_path, partial(render_post_feed, feed, site.options))
-        path = site.output / manifest.site_feed if manifest.site_feed and site_feed else None
-        latest = _new_site_feed(session, site, path, slug, feed) if path else None
-        return _write(updates, path, latest, site)
-
-
-def bake_site_feed(session: Session, site: Site) -> list[Path]:
-    """Re-render the site's comment feed from the store's latest comments; write it if it changed."""
-    with site_lock(site.output):
-        manifest = Manifest.load(site.output)
+        updates, _shown = rendered_pages(site, manifest, slug, views[slug], manifest.files_for(slug))
+        updates += post_feed(site, manifest, feed)
         path = site.output / manifest.site_feed if manifest.site_feed else None
-        latest = latest_comments(session, site.options.feed_length) if path else None
-        return _write([], path, latest, site)
+        latest = _new_site_feed(session, site, path, slug, feed) if path else None
+        return write_with_site_feed(updates, path, latest, site)
 
 
-def _write(
+def post_feed(site: Site, manifest: Manifest, feed: PostFeed | None) -> list[tuple[Path, bytes]]:
+    """Return the post's comment feed file if its new rendering differs."""
+    feed_path = manifest.feed_for(feed.slug) if feed else None
+    if not feed or not feed_path:
+        return []
+    return _rerendered(site.output / feed_path, partial(render_post_feed, feed, site.options))
+
+
+def write_with_site_feed(
     updates: list[tuple[Path, bytes]], site_feed: Path | None, latest: list[FeedEntry] | None, site: Site
 ) -> list[Path]:
     """Write updates and the site feed's new entries (None: unchanged) durably; return the files written."""
@@ -62,19 +57,35 @@ def _write(
     return [path for path, _data in updates]
 
 
-def _regions(site: Site, manifest: Manifest, slug: str, view: ThreadView) -> list[tuple[Path, bytes]]:
-    files = manifest.files_for(slug)
-    if not files:
-        return []
-    pages = {site.output / relative: _read(site.output / relative) for relative in files}
-    texts = {path: old.decode("utf-8") for path, old in pages.items() if old is not None}
+def rendered_pages(
+    site: Site, manifest: Manifest, slug: str, view: ThreadView, files: list[str]
+) -> tuple[list[tuple[Path, bytes]], dict[str, str]]:
+    """Render a post's regions; return those of files (relative paths) that change, and the regions."""
+    if not manifest.files_for(slug):
+        return [], {}
+    texts, pages = read_pages(site, files)
     # The comments a page shows now, rendered from the same values, are reused from it.
     previous = next((text for text in texts.values() if start_marker("comments", slug) in text), "")
     regions = {name: render_region(name, view, site.options, previous=previous) for name in REGION_TEMPLATES}
+    return spliced(texts, pages, {slug: regions}), regions
+
+
+def spliced(
+    texts: dict[Path, str], pages: dict[Path, bytes | None], regions: dict[str, dict[str, str]]
+) -> list[tuple[Path, bytes]]:
+    """Return each page (its text, and its bytes as read) with the regions of every slug spliced in, if it changed."""
     updates = []
     for path, text in texts.items():
-        updates += _changed(path, splice_regions(text, slug, regions).encode("utf-8"), pages[path])
+        for slug, by_name in regions.items():
+            text = splice_regions(text, slug, by_name)
+        updates += _changed(path, text.encode("utf-8"), pages[path])
     return updates
+
+
+def read_pages(site: Site, files: list[str]) -> tuple[dict[Path, str], dict[Path, bytes | None]]:
+    """Read output files (relative paths): the text of those that exist, and every one's bytes."""
+    pages = {site.output / relative: _read(site.output / relative) for relative in files}
+    return {path: old.decode("utf-8") for path, old in pages.items() if old is not None}, pages
 
 
 def _read(path: Path) -> bytes | None:

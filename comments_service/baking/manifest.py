@@ -24,10 +24,12 @@ class Manifest:
             self._files[slug].update(paths)
         self._feeds: dict[str, str] = dict(feeds or {})
         self.site_feed = site_feed
+        self._shared: frozenset[str] | None = None
 
     def add(self, slug: str, relative_path: str) -> None:
         """Note that a file shows a post's comment data."""
         self._files[slug].add(relative_path)
+        self._shared = None
 
     def add_feed(self, slug: str, relative_path: str) -> None:
         """Note where a post's comment feed is."""
@@ -36,6 +38,17 @@ class Manifest:
     def files_for(self, slug: str) -> list[str]:
         """Return the files that show a post's comment data, in a stable order."""
         return sorted(self._files.get(slug, ()))
+
+    def shared_files(self) -> frozenset[str]:
+        """Return the files that show more than one post's comment data (index, category and author pages)."""
+        if self._shared is None:
+            seen: set[str] = set()
+            shared: set[str] = set()
+            for paths in self._files.values():
+                shared |= seen & paths
+                seen |= paths
+            self._shared = frozenset(shared)
+        return self._shared
 
     def feed_for(self, slug: str) -> str | None:
         """Return where a post's comment feed is, if the build wrote one."""

@@ -12,8 +12,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..db import session_scope
 from .atomic import sweep_drafts
-from .baker import bake_site_feed, bake_thread
+from .baker import bake_thread
 from .lock import site_lock
+from .pass_bake import PassBake
 from .queue import Job, finish_all, pending, record_failure
 from .site import Site
 
@@ -45,12 +46,10 @@ class BakeWorker:
         with session_scope(url) as session:
             jobs = pending(session)
         changed: list[Path] = []
-        # The site's feed shows every post's latest comments: refreshed once for a pass of several.
-        together = len(jobs) > 1
-        baked = [job for job in jobs if self._bake(job, changed, site_feed=not together)]
-        if together and baked and not self._bake_site_feed(changed):
-            # Baked again by the next pass, whose refresh may succeed.
-            baked = []
+        if len(jobs) > 1:
+            baked = self._bake_together(jobs, changed)
+        else:
+            baked = [job for job in jobs if self._bake(job, changed)]
         if on_durable is not None:
             on_durable()
         if baked:
@@ -59,25 +58,31 @@ class BakeWorker:
             self.after_batch(changed)
         return changed
 
-    def _bake_site_feed(self, changed: list[Path]) -> bool:
-        """Refresh the site's comment feed, adding it to changed if it did; tell whether that succeeded."""
-        try:
-            with session_scope(self.site.database_url) as session:
-                changed += bake_site_feed(session, self.site)
-        # As for a post: a template's error must not stop the worker.
-        except Exception:  # noqa: BLE001
-            log.exception("kiln: baking the site's comment feed failed")
-            return False
-        return True
+    def _bake_together(self, jobs: list[Job], changed: list[Path]) -> list[Job]:
+        """Bake several posts under one hold of the site lock, the files they share once; return those baked."""
+        with site_lock(self.site.output):
+            together = PassBake(self.site)
+            baked = [job for job in jobs if self._bake(job, changed, together)]
+            if not baked:
+                return []
+            try:
+                with session_scope(self.site.database_url) as session:
+                    changed += together.finish(session)
+            # As for a post: a template's error must not stop the worker. The posts stay
+            # queued, to be baked again by the next pass.
+            except Exception:  # noqa: BLE001
+                log.exception("kiln: writing the files that several posts share failed")
+                return []
+        return baked
 
-    def _bake(self, job: Job, changed: list[Path], site_feed: bool = True) -> bool:
+    def _bake(self, job: Job, changed: list[Path], together: PassBake | None = None) -> bool:
         """Bake one job's post, adding the files it changed; tell whether it succeeded."""
         url = self.site.database_url
         # The job's version was read before the bake reads the comments, so a change
         # committed after that read bumps the version and the job survives for another bake.
         try:
             with session_scope(url) as session:
-                changed += bake_thread(session, self.site, job.slug, site_feed)
+                changed += together.bake(session, job.slug) if together else bake_thread(session, self.site, job.slug)
         # Templates are the theme's code: whatever one raises is recorded on the job
         # and retried by the next pass, instead of stopping every other post's bake.
         except Exception as error:  # noqa: BLE001
