@@ -64,23 +64,15 @@ class PostFeed:
     entries: list[FeedEntry] = field(default_factory=list)
 
 
-def feed_entry(comment: VisibleRow, thread: Thread) -> FeedEntry:
-    """Return an approved comment as a feed entry."""
-    return FeedEntry(
-        id=comment.id,
-        author=comment.author,
-        website=comment.website,
-        body_html=comment.body_html,
-        created=comment.created,
-        post_slug=thread.slug,
-        post_title=thread.title,
-        post_url=thread.url,
-    )
-
-
 def build_feed(thread: Thread, rows: Iterable[VisibleRow]) -> PostFeed:
     """Assemble a post's feed from its rows: approved comments, newest first."""
-    approved = [feed_entry(r, thread) for r in rows if r.kind == Kind.COMMENT and r.state == State.APPROVED]
+    # The post's values read once, not through the mapped attributes for every comment.
+    post = (thread.slug, thread.title, thread.url)
+    approved = [
+        FeedEntry(r.id, r.author, r.website, r.body_html, r.created, *post)
+        for r in rows
+        if r.kind == Kind.COMMENT and r.state == State.APPROVED
+    ]
     approved.sort(key=lambda entry: entry.order, reverse=True)
     return PostFeed(slug=thread.slug, title=thread.title, url=thread.url, published=thread.published, entries=approved)
 
