@@ -29,5 +29,5 @@ def dedupe_key(candidate: Candidate) -> str:
 
 
 def check(candidate: Candidate, session: Session, config: Mapping[str, Any]) -> Verdict | None:
-    """Refuse with 409 a comment that is already stored; the unique key catches simultaneous ones."""
+    """Refuse with 409 a comment that is already stored (the pipeline asks only when a later check rejects)."""
     return REJECTION if dedupe_key_taken(session, dedupe_key(candidate)) else None

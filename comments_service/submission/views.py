@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template, request
-from sqlalchemy.exc import IntegrityError
 
 from ..appctx import this_app
 from ..baking.trigger import bake_queued
@@ -16,7 +15,6 @@ from ..models import State
 from ..sanitize import markdown_to_html
 from ..spam import duplicate, honeypot
 from ..spam.pipeline import judge
-from ..spam.queries import dedupe_key_taken
 from ..spam.verdict import Action, Candidate, Verdict
 from ..store import ThreadRow, get_thread_row
 from ..threading import attach_point, replyable
@@ -65,14 +63,9 @@ def submit(slug: str) -> Response:
     if judgement.verdict.action is Action.REJECT:
         return _rejected(judgement.verdict)
     state = STATE_OF[judgement.verdict.action]
-    try:
-        comment = _store(thread, candidate, submission, state, judgement.verdict.reason, judgement.dedupe_key)
-    except IntegrityError:
-        # An identical comment committed between our check and our insert: the
-        # unique dedupe_key refused this copy, so the sender gets the same 409.
-        session.rollback()
-        if judgement.dedupe_key is None or not dedupe_key_taken(session, judgement.dedupe_key):
-            raise
+    comment = _store(thread, candidate, submission, state, judgement.verdict.reason, judgement.dedupe_key)
+    if comment is None:
+        # The unique dedupe_key refused a copy of a stored comment (the pipeline leaves that to the store).
         return _rejected(duplicate.REJECTION)
     if state is State.APPROVED:
         # The bake job committed with the comment; a reader's answer need not wait for the
@@ -99,7 +92,7 @@ def _candidate(thread: ThreadRow, parent_id: int | None, submission: Submission)
 
 def _store(
     thread: ThreadRow, candidate: Candidate, submission: Submission, state: State, reason: str, key: str | None
-) -> NewComment:
+) -> NewComment | None:
     return commit_comment(
         current_app.config["DATABASE_URL"],
         thread,
