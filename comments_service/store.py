@@ -79,9 +79,9 @@ def get_thread(session: Session, slug: str) -> Thread | None:
     return session.scalar(select(Thread).where(Thread.slug == slug))
 
 
-def get_thread_row(session: Session, slug: str) -> ThreadRow | None:
+def get_thread_row(connection: Connection, slug: str) -> ThreadRow | None:
     """Return a post's thread as a plain row, read in one Core query, if the post was ever built."""
-    row = session.connection().execute(_THREAD_ROW, {"slug": slug}).one_or_none()
+    row = connection.execute(_THREAD_ROW, {"slug": slug}).one_or_none()
     return None if row is None else ThreadRow(*row)
 
 

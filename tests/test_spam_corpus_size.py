@@ -31,7 +31,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 def _size(url: str) -> tuple[int, int]:
     with session_scope(url) as session:
-        return corpus_size(session)
+        return corpus_size(session.connection())
 
 
 def test_what_this_process_learns_is_read_at_once(database_url: str, clock: Clock) -> None:

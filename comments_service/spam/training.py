@@ -39,17 +39,17 @@ class _CorpusSizes:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._changes = 0
-        self._sizes: WeakKeyDictionary[Engine | Connection, tuple[int, float, tuple[int, int]]] = WeakKeyDictionary()
+        self._sizes: WeakKeyDictionary[Engine, tuple[int, float, tuple[int, int]]] = WeakKeyDictionary()
 
-    def get(self, bind: Engine | Connection, read: Callable[[], tuple[int, int]]) -> tuple[int, int]:
+    def get(self, engine: Engine, read: Callable[[], tuple[int, int]]) -> tuple[int, int]:
         changes, now = self._changes, monotonic()
-        known = self._sizes.get(bind)
+        known = self._sizes.get(engine)
         if known is not None and known[0] == changes and now - known[1] < CORPUS_SIZE_MAX_AGE:
             return known[2]
         size = read()
         # Stamped with the change count and time from before the read: a size read while this
         # process committed a change is not trusted after it.
-        self._sizes[bind] = (changes, now, size)
+        self._sizes[engine] = (changes, now, size)
         return size
 
     def forget(self, *_: object) -> None:
@@ -127,17 +127,17 @@ def untrain(session: Session, token_set: Iterable[str], label: str) -> None:
     )
 
 
-def corpus_size(session: Session) -> tuple[int, int]:
+def corpus_size(connection: Connection) -> tuple[int, int]:
     """Return how many spam and ham comments the filter has learnt (read at most CORPUS_SIZE_MAX_AGE ago)."""
 
     def read() -> tuple[int, int]:
-        row = session.connection().execute(_CORPUS_SIZE).first()
+        row = connection.execute(_CORPUS_SIZE).first()
         return (row.spam_docs, row.ham_docs) if row else (0, 0)
 
-    return _corpus_sizes.get(session.get_bind(), read)
+    return _corpus_sizes.get(connection.engine, read)
 
 
-def token_counts(session: Session, token_set: Iterable[str]) -> dict[str, tuple[int, int]]:
+def token_counts(connection: Connection, token_set: Iterable[str]) -> dict[str, tuple[int, int]]:
     """Return the spam and ham counts of those tokens the filter has seen."""
-    rows = session.connection().execute(_TOKEN_COUNTS, {"tokens": sorted(token_set)})
+    rows = connection.execute(_TOKEN_COUNTS, {"tokens": sorted(token_set)})
     return {token: (spam, ham) for token, spam, ham in rows}

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect,
 from ..appctx import this_app
 from ..baking.trigger import bake_queued
 from ..closing import closed_now
-from ..db import db
+from ..db import db, db_connection
 from ..errors import error_response, wants_json
 from ..events import comment_submitted
 from ..extensions import csrf, limiter
@@ -42,8 +42,8 @@ def _post_url(path: str) -> str:
 @limiter.limit(_submit_limit)
 def submit(slug: str) -> Response:
     """Accept a reader's comment on a post, judge it for spam and store it."""
-    session = db()
-    thread = get_thread_row(session, slug)
+    connection = db_connection()
+    thread = get_thread_row(connection, slug)
     if thread is None:
         abort(404, description="There is no post with that address.")
     if closed_now(thread):
@@ -53,13 +53,14 @@ def submit(slug: str) -> Response:
         return _invalid(slug, errors)
     parent_id = None
     if submission.parent_id is not None:
+        session = db()
         replied_to = replyable(session, thread.id, submission.parent_id)
         if replied_to is None:
             return _invalid(slug, {"parent": "is not a published comment on this post"})
         parent = attach_point(session, replied_to, current_app.config["MAX_THREAD_DEPTH"])
         parent_id = parent.id if parent else None
     candidate = _candidate(thread, parent_id, submission)
-    judgement = judge(candidate, session, current_app.config)
+    judgement = judge(candidate, connection, current_app.config)
     if judgement.verdict.action is Action.REJECT:
         return _rejected(judgement.verdict)
     state = STATE_OF[judgement.verdict.action]

@@ -49,11 +49,11 @@ def test_export_then_import_into_an_empty_store_gives_an_identical_file(
     )
     other_runner = other.test_cli_runner()
     with session_scope(empty_store_url) as session:
-        assert corpus_size(session) == (0, 0)
+        assert corpus_size(session.connection()) == (0, 0)
     result = invoke(other_runner, "import", "json", str(first))
     assert result.exit_code == 0, result.output
     with session_scope(empty_store_url) as session:
-        assert corpus_size(session) == (3, 5), "the imported filter counts in this process at once"
+        assert corpus_size(session.connection()) == (3, 5), "the imported filter counts in this process at once"
     assert invoke(other_runner, "export", str(second)).exit_code == 0
     assert second.read_bytes() == first.read_bytes()
 
