@@ -112,12 +112,24 @@ def db() -> Session:
     return session
 
 
+# Core reads want no session: opening and closing one cost more than a reader's query.
+def db_connection() -> Connection:
+    """Return this request's connection for Core reads, opening it on first use."""
+    if "db_connection" not in g:
+        g.db_connection = engine_for(current_app.config["DATABASE_URL"]).connect()
+    connection: Connection = g.db_connection
+    return connection
+
+
 def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
+    connection = g.pop("db_connection", None)
+    if connection is not None:
+        connection.close()
 
 
 def init_app(app: Flask) -> None:
-    """Close each request's session when the request ends."""
+    """Close each request's session and connection when the request ends."""
     app.teardown_appcontext(_close_session)

@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
+from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import parse_accept_header
 
 log = logging.getLogger(__name__)
 
 
+# Clients send few distinct Accept headers, and parsing one cost more than the rest of an error
+# answer: the decision is remembered per header text (a bounded number of them, so odd headers
+# cannot grow it), made exactly as request.accept_mimetypes would make it.
+@lru_cache(maxsize=128)
+def prefers_json(accept: str | None) -> bool:
+    """Tell whether an Accept header ranks JSON above HTML."""
+    mimetypes = parse_accept_header(accept, MIMEAccept)
+    best = mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and mimetypes[best] > mimetypes["text/html"]
+
+
 def wants_json() -> bool:
     """Tell whether the client asked for JSON rather than a page."""
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    return prefers_json(request.headers.get("Accept"))
 
 
 def error_response(status: int, message: str, fields: dict[str, str] | None = None) -> Response:

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from .models import Comment, Kind, State, Thread
@@ -51,6 +52,12 @@ _THREAD_ROW = select(*(getattr(Thread, name) for name in ThreadRow.__dataclass_f
     Thread.slug == bindparam("slug")
 )
 _INSERT_COMMENT = insert(Comment).returning(*Comment.__table__.c)
+# A copy of a stored comment (same dedupe_key) inserts nothing and returns no row, rather than failing
+# the transaction: a group commit would otherwise roll back and retry every write in its group.
+_INSERT_NEW_COMMENT = {
+    name: insert_.insert(Comment).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(*Comment.__table__.c)
+    for name, insert_ in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 
 
 def sync_posts(session: Session, posts: Iterable[PostInfo]) -> None:
@@ -72,9 +79,9 @@ def get_thread(session: Session, slug: str) -> Thread | None:
     return session.scalar(select(Thread).where(Thread.slug == slug))
 
 
-def get_thread_row(session: Session, slug: str) -> ThreadRow | None:
+def get_thread_row(connection: Connection, slug: str) -> ThreadRow | None:
     """Return a post's thread as a plain row, read in one Core query, if the post was ever built."""
-    row = session.connection().execute(_THREAD_ROW, {"slug": slug}).one_or_none()
+    row = connection.execute(_THREAD_ROW, {"slug": slug}).one_or_none()
     return None if row is None else ThreadRow(*row)
 
 
@@ -134,6 +141,12 @@ def latest_comments(session: Session, limit: int) -> list[FeedEntry]:
 def insert_comment(connection: Connection, thread_id: int, **fields: object) -> Row[Any]:
     """Insert a new comment on a thread in the connection's transaction; return the stored row."""
     return connection.execute(_INSERT_COMMENT, {"thread_id": thread_id, **fields}).one()
+
+
+def insert_new_comment(connection: Connection, thread_id: int, **fields: object) -> Row[Any] | None:
+    """Insert a comment as insert_comment does, unless one with its dedupe_key is stored (then return None)."""
+    statement = _INSERT_NEW_COMMENT[connection.dialect.name]
+    return connection.execute(statement, {"thread_id": thread_id, **fields}).one_or_none()
 
 
 def loaded_comment(session: Session, row: Row[Any]) -> Comment:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from comments_service import create_app
-from comments_service.db import session_scope
+from comments_service.db import engine_for, session_scope
 from comments_service.models import Comment, State, utcnow
 
 from .helpers import eventually_in, moderation_token
@@ -114,6 +114,38 @@ def test_duplicate_that_slips_past_the_check_is_caught_by_the_unique_key(
     second = _post(client)
     assert second.status_code == 409 and "already received" in second.get_json()["message"]
     assert _count(app) == 1
+
+
+def test_a_copy_within_the_flood_window_gets_409_unless_flood_is_checked_first(client: FlaskClient, app: Flask) -> None:
+    app.config["FLOOD_SECONDS"] = 15
+    assert _post(client).status_code == 202
+    again = _post(client)
+    assert again.status_code == 409 and "already received" in again.get_json()["message"]
+    app.config["SPAM_CHECKS"] = "flood,duplicate"
+    assert _post(client).status_code == 429, "the checks answer in their configured order"
+    assert _count(app) == 1
+
+
+def test_a_copy_of_a_comment_caught_as_spam_gets_409(client: FlaskClient, app: Flask) -> None:
+    app.config["DISALLOWED_WORDS"] = "casino"
+    first = _post(client, body="Beste casino van NL")
+    assert _stored(app, first.get_json()["id"]).state == State.SPAM
+    again = _post(client, ip="192.0.2.77", body="Beste  casino van NL")
+    assert again.status_code == 409 and "already received" in again.get_json()["message"]
+    assert _count(app) == 1
+
+
+def test_an_accepted_comment_costs_no_duplicate_query(client: FlaskClient, app: Flask) -> None:
+    statements: list[str] = []
+    engine = engine_for(app.config["DATABASE_URL"])
+    listener = lambda *args: statements.append(args[2])  # noqa: E731 - (conn, cursor, statement, …)
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert _post(client).status_code == 202
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    asked = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "dedupe_key" in s]
+    assert asked == [] and any("ON CONFLICT (dedupe_key) DO NOTHING" in s for s in statements)
 
 
 def test_more_links_than_allowed_wait_for_a_moderator(client: FlaskClient, app: Flask) -> None:

@@ -50,7 +50,7 @@ def _counts(app: Flask, token: str) -> tuple[int, int]:
 
 def _corpus(app: Flask) -> tuple[int, int]:
     with session_scope(app.config["DATABASE_URL"]) as session:
-        return corpus_size(session)
+        return corpus_size(session.connection())
 
 
 def _teach(client: FlaskClient) -> list[int]:

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from comments_service.db import session_scope
+from comments_service.db import engine_for, session_scope
 from comments_service.models import Comment, State, Thread
 
 from .helpers import eventually_in, moderation_token
@@ -194,6 +194,17 @@ def test_with_moderation_off_a_clean_comment_is_published_and_baked(
         "/comments/open-post/", data={**FORM, "body": "a http://a.nl b http://b.nl c http://c.nl"}, headers=JSON
     )
     assert held.status_code == 202, "a check that holds a comment still holds it with moderation off"
+
+
+def test_a_submission_gives_back_its_database_connections(client: FlaskClient, app: Flask) -> None:
+    pool = engine_for(app.config["DATABASE_URL"]).pool
+    for n in range(3):
+        response = client.post("/comments/open-post/", data={**FORM, "body": f"Nummer {n}"}, headers=JSON)
+        assert response.status_code == 202
+    reply = {**FORM, "body": "Antwoord", "parent": str(_approved_comment(app, "open-post"))}
+    assert client.post("/comments/open-post/", data=reply, headers=JSON).status_code == 202
+    assert client.post("/comments/no-such-post/", data=FORM, headers=JSON).status_code == 404
+    assert pool.checkedout() == 0  # type: ignore[attr-defined]
 
 
 def test_a_database_outage_is_503_not_500(client: FlaskClient, app: Flask) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..models import AuditEntry, Comment, Kind, Role, SentLinkback, SpamCorpus, SpamToken, State, Thread, User
 from ..sanitize import render_body
+from ..spam.training import corpus_changed
 from .json_format import RENAMED
 from .plan import PortingError
 from .summary import Summary
@@ -169,6 +170,7 @@ def _spam_filter(session: Session, data: dict[str, Any], summary: Summary) -> No
     if session.scalar(select(SpamCorpus.id).limit(1)) or session.scalar(select(SpamToken.token).limit(1)):
         summary.skip("spam filter data (this store's filter is trained already)", f"{len(data['tokens'])} tokens")
         return
+    corpus_changed(session)
     session.add(SpamCorpus(spam_docs=data["spam_docs"], ham_docs=data["ham_docs"]))
     session.add_all(SpamToken(token=t, spam=s, ham=h) for t, s, h in data["tokens"])
     summary.add("spam filter tokens", len(data["tokens"]))

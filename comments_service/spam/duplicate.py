@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from .queries import dedupe_key_taken
 from .verdict import Action, Candidate, Verdict
@@ -28,6 +28,6 @@ def dedupe_key(candidate: Candidate) -> str:
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
-def check(candidate: Candidate, session: Session, config: Mapping[str, Any]) -> Verdict | None:
-    """Refuse with 409 a comment that is already stored; the unique key catches simultaneous ones."""
-    return REJECTION if dedupe_key_taken(session, dedupe_key(candidate)) else None
+def check(candidate: Candidate, connection: Connection, config: Mapping[str, Any]) -> Verdict | None:
+    """Refuse with 409 a comment that is already stored (the pipeline asks only when a later check rejects)."""
+    return REJECTION if dedupe_key_taken(connection, dedupe_key(candidate)) else None

@@ -6,19 +6,19 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from ..models import utcnow
 from .queries import latest_comment_from
 from .verdict import Action, Candidate, Verdict
 
 
-def check(candidate: Candidate, session: Session, config: Mapping[str, Any]) -> Verdict | None:
+def check(candidate: Candidate, connection: Connection, config: Mapping[str, Any]) -> Verdict | None:
     """Answer 429 with Retry-After when the address commented too recently; moderators are exempt."""
     window = float(config["FLOOD_SECONDS"])
     if window <= 0 or candidate.by_moderator or not candidate.ip:
         return None
-    latest = latest_comment_from(session, candidate.ip)
+    latest = latest_comment_from(connection, candidate.ip)
     if latest is None:
         return None
     wait = math.ceil(window - (utcnow() - latest).total_seconds())

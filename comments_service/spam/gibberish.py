@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from .links import URL_IN_TEXT
 from .verdict import Action, Candidate, Verdict
@@ -37,7 +37,7 @@ def odd_words(text: str) -> tuple[int, int]:
     return len(words), sum(map(_unpronounceable, words))
 
 
-def check(candidate: Candidate, session: Session, config: Mapping[str, Any]) -> Verdict | None:
+def check(candidate: Candidate, connection: Connection, config: Mapping[str, Any]) -> Verdict | None:
     """Mark as spam a body in which at least half the words are unpronounceable."""
     total, odd = odd_words(candidate.body)
     if total >= MIN_WORDS and odd / total >= SPAM_SHARE:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from .verdict import Action, Candidate, Verdict
 
@@ -14,7 +14,7 @@ from .verdict import Action, Candidate, Verdict
 FIELD = "homepage"
 
 
-def check(candidate: Candidate, session: Session, config: Mapping[str, Any]) -> Verdict | None:
+def check(candidate: Candidate, connection: Connection, config: Mapping[str, Any]) -> Verdict | None:
     """Mark a submission whose hidden field is filled as spam (the sender is answered as usual)."""
     # Stored, not dropped: a person whose browser filled the field by autofill is
     # then still in the spam folder, where a moderator can approve them.

@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from .queries import has_approved_comment
 from .verdict import Action, Candidate, Verdict
 
 
-def check(candidate: Candidate, session: Session, config: Mapping[str, Any]) -> Verdict | None:
+def check(candidate: Candidate, connection: Connection, config: Mapping[str, Any]) -> Verdict | None:
     """Approve a comment by someone whose earlier comment, same name and email, was approved."""
     # Without an email the name alone would let anyone borrow a regular's standing.
     if not config["APPROVE_KNOWN_AUTHORS"] or not candidate.email:
         return None
-    if has_approved_comment(session, candidate.author, candidate.email):
+    if has_approved_comment(connection, candidate.author, candidate.email):
         return Verdict(Action.APPROVE, "the author has an approved comment")
     return None

@@ -5,20 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from .bayes import spam_probability
 from .training import comment_tokens, corpus_size, token_counts
 from .verdict import Action, Candidate, Verdict
 
 
-def check(candidate: Candidate, session: Session, config: Mapping[str, Any]) -> Verdict | None:
+def check(candidate: Candidate, connection: Connection, config: Mapping[str, Any]) -> Verdict | None:
     """Score the comment against what moderators taught; spam above SPAM_FILTER_SPAM_AT."""
-    spam_docs, ham_docs = corpus_size(session)
+    spam_docs, ham_docs = corpus_size(connection)
     if min(spam_docs, ham_docs) < int(config["SPAM_FILTER_MIN_TRAINING"]):
         return None
     token_set = comment_tokens(candidate.author, candidate.website, candidate.body, candidate.body_html)
-    score, clues = spam_probability(token_counts(session, token_set), spam_docs, ham_docs)
+    score, clues = spam_probability(token_counts(connection, token_set), spam_docs, ham_docs)
     if score >= float(config["SPAM_FILTER_SPAM_AT"]):
         words = ", ".join(token for token, p in clues[:3] if p > 0.5)
         return Verdict(Action.SPAM, f"learning filter scores {score:.2f} ({words})")

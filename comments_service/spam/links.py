@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from .verdict import Action, Candidate, Verdict
 
@@ -27,7 +27,7 @@ def links_in(body_html: str) -> list[str]:
     return anchors + [url if "://" in url else f"http://{url}" for url in bare]
 
 
-def check(candidate: Candidate, session: Session, config: Mapping[str, Any]) -> Verdict | None:
+def check(candidate: Candidate, connection: Connection, config: Mapping[str, Any]) -> Verdict | None:
     """Hold a comment with too many links for moderation."""
     count, limit = len(links_in(candidate.body_html)), int(config["MAX_LINKS"])
     if count > limit:

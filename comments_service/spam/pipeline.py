@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from . import duplicate, flood, gibberish, honeypot, known_author, learning_filter, links, word_lists
 from .verdict import Action, Candidate, Check, Verdict, setting_list
@@ -44,16 +44,27 @@ def configured_checks(config: Mapping[str, Any]) -> list[str]:
     return names
 
 
-def judge(candidate: Candidate, session: Session, config: Mapping[str, Any]) -> Judgement:
-    """Run every configured check; a rejection ends the run, otherwise the harshest verdict wins."""
+def judge(candidate: Candidate, connection: Connection, config: Mapping[str, Any]) -> Judgement:
+    """Run every configured check; a rejection ends the run, otherwise the harshest verdict wins.
+
+    The duplicate check is put off: the store refuses a copy by its unique dedupe_key (the sender
+    gets the same 409), so an accepted comment costs no query for it. It runs only when a later
+    check rejects, so that a copy still hears 409 rather than, say, the flood check's 429.
+    """
     names = configured_checks(config)
     key = duplicate.dedupe_key(candidate) if "duplicate" in names else None
     verdicts: list[Verdict] = []
+    duplicate_due = False
     for name in names:
-        verdict = CHECKS[name](candidate, session, config)
+        if name == "duplicate":
+            duplicate_due = True
+            continue
+        verdict = CHECKS[name](candidate, connection, config)
         if verdict is None:
             continue
         if verdict.action is Action.REJECT:
+            if duplicate_due:
+                verdict = CHECKS["duplicate"](candidate, connection, config) or verdict
             return Judgement(verdict, key)
         verdicts.append(verdict)
     if not verdicts:

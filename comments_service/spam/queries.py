@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, func, select
 
 from ..models import Comment, State
 
@@ -18,16 +17,16 @@ _APPROVED_BY = (
 )
 
 
-def latest_comment_from(session: Session, ip: str) -> datetime | None:
+def latest_comment_from(connection: Connection, ip: str) -> datetime | None:
     """Return when the newest comment from an address was stored, if any."""
-    return session.connection().execute(_LATEST_FROM, {"ip": ip}).scalar()
+    return connection.execute(_LATEST_FROM, {"ip": ip}).scalar()
 
 
-def dedupe_key_taken(session: Session, key: str) -> bool:
+def dedupe_key_taken(connection: Connection, key: str) -> bool:
     """Tell whether a comment with this duplicate key is already stored."""
-    return session.connection().execute(_DEDUPE_KEY, {"key": key}).first() is not None
+    return connection.execute(_DEDUPE_KEY, {"key": key}).first() is not None
 
 
-def has_approved_comment(session: Session, author: str, email: str) -> bool:
+def has_approved_comment(connection: Connection, author: str, email: str) -> bool:
     """Tell whether this name and email pair already has an approved comment."""
-    return session.connection().execute(_APPROVED_BY, {"author": author, "email": email}).first() is not None
+    return connection.execute(_APPROVED_BY, {"author": author, "email": email}).first() is not None

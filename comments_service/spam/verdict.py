@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 
 class Action(enum.StrEnum):
@@ -47,7 +47,7 @@ class Candidate:
 
 
 # Every check has this shape; it returns None when it has no opinion.
-Check = Callable[[Candidate, Session, Mapping[str, Any]], Verdict | None]
+Check = Callable[[Candidate, Connection, Mapping[str, Any]], Verdict | None]
 
 
 def setting_list(value: object) -> list[str]:

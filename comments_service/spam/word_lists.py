@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from .verdict import Action, Candidate, Verdict, setting_list
 
@@ -69,14 +69,14 @@ def _email_listed(email: str, setting: object) -> str | None:
     return None
 
 
-def moderation_check(candidate: Candidate, session: Session, config: Mapping[str, Any]) -> Verdict | None:
+def moderation_check(candidate: Candidate, connection: Connection, config: Mapping[str, Any]) -> Verdict | None:
     """Hold a comment containing a word from MODERATION_WORDS."""
     if word := _word_found(candidate, config["MODERATION_WORDS"]):
         return Verdict(Action.PENDING, f"contains the moderation word {word!r}")
     return None
 
 
-def disallowed_check(candidate: Candidate, session: Session, config: Mapping[str, Any]) -> Verdict | None:
+def disallowed_check(candidate: Candidate, connection: Connection, config: Mapping[str, Any]) -> Verdict | None:
     """Mark as spam a comment with a disallowed word, or from a disallowed address or email."""
     if word := _word_found(candidate, config["DISALLOWED_WORDS"]):
         return Verdict(Action.SPAM, f"contains the disallowed word {word!r}")

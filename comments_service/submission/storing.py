@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Row
 from ..baking.queue import enqueue
 from ..db import commit_together
 from ..models import State
-from ..store import ThreadRow, insert_comment
+from ..store import ThreadRow, insert_new_comment
 
 
 @dataclass(frozen=True)
@@ -22,16 +22,19 @@ class NewComment:
     parent_id: int | None
 
 
-def commit_comment(url: str, thread: ThreadRow, bake: bool, **fields: object) -> NewComment:
-    """Commit a new comment on thread (with a bake of its post when bake is set); return what was stored."""
+def commit_comment(url: str, thread: ThreadRow, bake: bool, **fields: object) -> NewComment | None:
+    """Commit a new comment on thread (with a bake of its post when bake is set); return what was stored.
+
+    Returns None, storing nothing, when a comment with the same dedupe_key is already stored.
+    """
 
     # Runs on whichever thread commits the group: it gets values, never the request or its session.
-    def write(connection: Connection) -> Row[Any]:
-        row = insert_comment(connection, thread.id, **fields)
-        if bake:
+    def write(connection: Connection) -> Row[Any] | None:
+        row = insert_new_comment(connection, thread.id, **fields)
+        if bake and row is not None:
             enqueue(connection, thread.slug)
         return row
 
     # Not a session object: building one cost more than the rest of answering (receivers load by id).
     row = commit_together(url, write)
-    return NewComment(row.id, row.state, row.parent_id)
+    return None if row is None else NewComment(row.id, row.state, row.parent_id)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template, request
-from sqlalchemy.exc import IntegrityError
 
 from ..appctx import this_app
 from ..baking.trigger import bake_queued
 from ..closing import closed_now
-from ..db import db
+from ..db import db, db_connection
 from ..errors import error_response, wants_json
 from ..events import comment_submitted
 from ..extensions import csrf, limiter
@@ -16,7 +15,6 @@ from ..models import State
 from ..sanitize import markdown_to_html
 from ..spam import duplicate, honeypot
 from ..spam.pipeline import judge
-from ..spam.queries import dedupe_key_taken
 from ..spam.verdict import Action, Candidate, Verdict
 from ..store import ThreadRow, get_thread_row
 from ..threading import attach_point, replyable
@@ -44,8 +42,8 @@ def _post_url(path: str) -> str:
 @limiter.limit(_submit_limit)
 def submit(slug: str) -> Response:
     """Accept a reader's comment on a post, judge it for spam and store it."""
-    session = db()
-    thread = get_thread_row(session, slug)
+    connection = db_connection()
+    thread = get_thread_row(connection, slug)
     if thread is None:
         abort(404, description="There is no post with that address.")
     if closed_now(thread):
@@ -55,24 +53,20 @@ def submit(slug: str) -> Response:
         return _invalid(slug, errors)
     parent_id = None
     if submission.parent_id is not None:
+        session = db()
         replied_to = replyable(session, thread.id, submission.parent_id)
         if replied_to is None:
             return _invalid(slug, {"parent": "is not a published comment on this post"})
         parent = attach_point(session, replied_to, current_app.config["MAX_THREAD_DEPTH"])
         parent_id = parent.id if parent else None
     candidate = _candidate(thread, parent_id, submission)
-    judgement = judge(candidate, session, current_app.config)
+    judgement = judge(candidate, connection, current_app.config)
     if judgement.verdict.action is Action.REJECT:
         return _rejected(judgement.verdict)
     state = STATE_OF[judgement.verdict.action]
-    try:
-        comment = _store(thread, candidate, submission, state, judgement.verdict.reason, judgement.dedupe_key)
-    except IntegrityError:
-        # An identical comment committed between our check and our insert: the
-        # unique dedupe_key refused this copy, so the sender gets the same 409.
-        session.rollback()
-        if judgement.dedupe_key is None or not dedupe_key_taken(session, judgement.dedupe_key):
-            raise
+    comment = _store(thread, candidate, submission, state, judgement.verdict.reason, judgement.dedupe_key)
+    if comment is None:
+        # The unique dedupe_key refused a copy of a stored comment (the pipeline leaves that to the store).
         return _rejected(duplicate.REJECTION)
     if state is State.APPROVED:
         # The bake job committed with the comment. A browser is sent to the comment on the
@@ -100,7 +94,7 @@ def _candidate(thread: ThreadRow, parent_id: int | None, submission: Submission)
 
 def _store(
     thread: ThreadRow, candidate: Candidate, submission: Submission, state: State, reason: str, key: str | None
-) -> NewComment:
+) -> NewComment | None:
     return commit_comment(
         current_app.config["DATABASE_URL"],
         thread,

@@ -16,6 +16,7 @@ from comments_service import create_app
 from comments_service.accounts import create_user
 from comments_service.db import session_scope
 from comments_service.models import AuditEntry, Comment, Role, SentLinkback, SpamCorpus, SpamToken, User
+from comments_service.spam.training import corpus_size
 
 from .conftest import app_url, invoke, snapshot
 
@@ -47,8 +48,12 @@ def test_export_then_import_into_an_empty_store_gives_an_identical_file(
         {"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": empty_store_url, "SITE_DIR": app.config["SITE_DIR"]}
     )
     other_runner = other.test_cli_runner()
+    with session_scope(empty_store_url) as session:
+        assert corpus_size(session.connection()) == (0, 0)
     result = invoke(other_runner, "import", "json", str(first))
     assert result.exit_code == 0, result.output
+    with session_scope(empty_store_url) as session:
+        assert corpus_size(session.connection()) == (3, 5), "the imported filter counts in this process at once"
     assert invoke(other_runner, "export", str(second)).exit_code == 0
     assert second.read_bytes() == first.read_bytes()
 
