@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import runpy
 import threading
 import time
@@ -80,6 +81,7 @@ def test_a_mention_acknowledged_before_a_restart_is_verified_when_the_service_st
     service = restart()
     gunicorn_conf = runpy.run_path(str(REPO / "gunicorn.conf.py"))
     gunicorn_conf["post_worker_init"](SimpleNamespace(wsgi=service))
+    gc.unfreeze()  # the worker start froze this test process's objects too
     assert start_verifier(service).wait_idle(10)
     [mention] = linkbacks(stopped)
     assert (mention.state, mention.title, mention.ip) == (State.PENDING, "Said before the restart", "127.0.0.1")
