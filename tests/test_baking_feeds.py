@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import re
+import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from comments_service.baking import worker as worker_module
 from comments_service.baking.baker import bake_thread
+from comments_service.baking.lock import site_lock
 from comments_service.baking.pass_bake import PassBake
-from comments_service.baking.queue import pending
+from comments_service.baking.queue import Job, finish_all, pending
 from comments_service.baking.requests import request_bake
 from comments_service.baking.trigger import bake_worker, site_of, stop_worker
 from comments_service.db import session_scope
@@ -175,3 +179,43 @@ def test_a_pass_whose_shared_files_fail_keeps_its_posts_queued(
     bake_worker(app).run_pass()
     with session_scope(app.config["DATABASE_URL"]) as session:
         assert sorted(job.slug for job in pending(session)) == ["luisteren", "open-post"]
+
+
+def test_a_pass_skips_the_posts_another_process_baked_while_it_waited_for_the_lock(
+    short_feed_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, url = short_feed_app, short_feed_app.config["DATABASE_URL"]
+    stop_worker(app)
+    with session_scope(url) as session:
+        for slug in ("open-post", "luisteren", "zeker"):
+            request_bake(session, slug)
+    listed, baked = threading.Event(), []
+    monkeypatch.setattr(worker_module, "pending", _signalling(worker_module.pending, listed))
+    monkeypatch.setattr(PassBake, "bake", _recording(PassBake.bake, baked))
+    with site_lock(site_of(app).output):
+        passing = threading.Thread(target=bake_worker(app).run_pass)
+        passing.start()
+        assert listed.wait(10)
+        # Another process's pass bakes and finishes one post while this one waits for the lock.
+        with session_scope(url) as session:
+            [job] = [job for job in pending(session) if job.slug == "luisteren"]
+        finish_all(url, [job])
+    passing.join(10)
+    assert sorted(baked) == ["open-post", "zeker"]
+
+
+def _signalling(function: Callable[[Session], list[Job]], event: threading.Event) -> Callable[[Session], list[Job]]:
+    def signalling(session: Session) -> list[Job]:
+        jobs = function(session)
+        event.set()
+        return jobs
+
+    return signalling
+
+
+def _recording(bake: Callable[[PassBake, Session, str], list[Path]], slugs: list[str]) -> Callable[..., list[Path]]:
+    def recording(self: PassBake, session: Session, slug: str) -> list[Path]:
+        slugs.append(slug)
+        return bake(self, session, slug)
+
+    return recording

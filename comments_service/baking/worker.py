@@ -61,6 +61,11 @@ class BakeWorker:
     def _bake_together(self, jobs: list[Job], changed: list[Path]) -> list[Job]:
         """Bake several posts under one hold of the site lock, the files they share once; return those baked."""
         with site_lock(self.site.output):
+            # Read again under the lock: another process's pass may have baked some meanwhile
+            # (a bumped version is fine: it was read before this pass reads the comments).
+            with session_scope(self.site.database_url) as session:
+                due = {job.slug for job in jobs}
+                jobs = [job for job in pending(session) if job.slug in due]
             together = PassBake(self.site)
             baked = [job for job in jobs if self._bake(job, changed, together)]
             if not baked:
