@@ -15,6 +15,7 @@ from .atomic import sweep_drafts
 from .baker import bake_thread
 from .lock import site_lock
 from .pass_bake import PassBake
+from .pass_stamp import last_pass, stamp_pass
 from .queue import Job, finish_all, pending, record_failure
 from .site import Site
 
@@ -27,6 +28,10 @@ class BakeWorker:
     def __init__(self, site: Site, after_batch: Callable[[list[Path]], object] | None = None) -> None:
         self.site = site
         self.after_batch = after_batch
+
+    def last_pass(self) -> float | None:
+        """Return when (time.monotonic) any process last finished a pass that baked this site."""
+        return last_pass(self.site.output)
 
     def start(self) -> None:
         """Clear what a killed predecessor left half-written; its jobs are still queued."""
@@ -54,6 +59,7 @@ class BakeWorker:
             on_durable()
         if baked:
             finish_all(url, baked)
+            stamp_pass(self.site.output)
         if changed and self.after_batch is not None:
             self.after_batch(changed)
         return changed
@@ -157,10 +163,15 @@ class ThreadWorker:
             self._wait_for_work(started, time.monotonic())
 
     def _wait_for_work(self, started: int, ended: float) -> None:
-        """Return when a pass is due: an urgent wake, a batch due, a poll due, or stopping."""
-        batch_due, poll_due = ended + self._batch, ended + self._poll
+        """Return when a pass is due: an urgent wake, a batch due, a poll due, or stopping.
+
+        Batches and polls are timed from the last pass of any process baking this site,
+        so several server processes bake a busy post once a batch, not once each.
+        """
         with self._changed:
             while not self._stopping and self._urgent <= started:
+                latest = max(ended, self._worker.last_pass() or ended)
+                batch_due, poll_due = latest + self._batch, latest + self._poll
                 now = time.monotonic()
                 if now >= poll_due or (self._issued > started and now >= batch_due):
                     return
