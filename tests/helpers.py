@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
@@ -51,11 +52,16 @@ def login(client: FlaskClient, username: str, password: str = PASSWORD, expect: 
     return response
 
 
+def eventually(check: Callable[[], bool], timeout: float = 10.0) -> bool:
+    """Wait until check() holds; tell whether it did within timeout."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 def eventually_in(path: Path, text: str, timeout: float = 10.0) -> bool:
     """Wait until a baked file contains text (reader comments are baked just after the answer)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if text in path.read_text(encoding="utf-8"):
-            return True
-        time.sleep(0.02)
-    return False
+    return eventually(lambda: text in path.read_text(encoding="utf-8"), timeout)

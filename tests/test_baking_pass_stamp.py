@@ -9,6 +9,8 @@ from pathlib import Path
 from comments_service.baking.pass_stamp import last_pass, stamp_pass
 from comments_service.baking.worker import ThreadWorker
 
+from .helpers import eventually
+
 BATCH_SECONDS = 0.5
 
 
@@ -34,25 +36,16 @@ class _Baker:
         return self.elsewhere
 
 
-def _eventually(check: Callable[[], bool], timeout: float = 10) -> bool:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
-
-
 def test_a_pass_in_another_process_restarts_the_batch_interval() -> None:
     baker = _Baker()
     worker = ThreadWorker(baker, poll_seconds=60, batch_seconds=BATCH_SECONDS)  # type: ignore[arg-type]
     worker.start()
     try:
-        assert _eventually(lambda: len(baker.passes) == 1)
+        assert eventually(lambda: len(baker.passes) == 1)
         time.sleep(BATCH_SECONDS * 0.8)
         baker.elsewhere = time.monotonic()
         worker.wake(urgent=False)
-        assert _eventually(lambda: len(baker.passes) == 2)
+        assert eventually(lambda: len(baker.passes) == 2)
         assert baker.passes[1] >= baker.elsewhere + BATCH_SECONDS * 0.95
         # A moderator's wake does not wait for anyone's interval.
         baker.elsewhere = time.monotonic()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sys
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
@@ -20,7 +18,7 @@ from comments_service.db import engine_for, session_scope
 from comments_service.models import BakeJob, Comment, State, Thread
 from comments_service.store import get_thread, set_closed
 
-from .helpers import moderation_token
+from .helpers import eventually, moderation_token
 
 JSON = {"Accept": "application/json"}
 
@@ -29,15 +27,6 @@ def _jobs(app: Flask) -> list[tuple[str, int, int, str]]:
     with session_scope(app.config["DATABASE_URL"]) as session:
         rows = session.scalars(select(BakeJob).order_by(BakeJob.slug))
         return [(j.slug, j.version, j.attempts, j.last_error) for j in rows]
-
-
-def _eventually(check: Callable[[], bool], timeout: float = 10) -> bool:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
 
 
 def _pending_comment(client: FlaskClient, body: str) -> int:
@@ -115,7 +104,7 @@ def test_bakes_committed_without_a_worker_are_applied_when_one_starts(
     worker = start_worker(app)
     assert worker is not None and worker.wait(worker.wake(), 10)
     assert "Na de herstart zichtbaar" in page.read_text()
-    assert _eventually(lambda: _jobs(app) == []), "the worker removes baked jobs"
+    assert eventually(lambda: _jobs(app) == []), "the worker removes baked jobs"
 
 
 def test_a_failing_bake_is_recorded_and_retried(app: Flask, output: Path, site_dir: Path) -> None:
@@ -133,7 +122,7 @@ def test_a_failing_bake_is_recorded_and_retried(app: Flask, output: Path, site_d
         assert slug == "open-post" and attempts >= 1 and "TemplateSyntaxError" in error
         template.write_text(good)
         worker.wait(worker.wake(), 10)
-    assert _eventually(lambda: _jobs(app) == []), "the worker removes baked jobs"
+    assert eventually(lambda: _jobs(app) == []), "the worker removes baked jobs"
 
 
 def test_a_post_whose_bake_fails_does_not_hold_back_the_others_in_its_pass(
@@ -149,7 +138,7 @@ def test_a_post_whose_bake_fails_does_not_hold_back_the_others_in_its_pass(
         worker = start_worker(app)
         assert worker is not None
         worker.wait(worker.wake(), 10)
-        assert _eventually(
+        assert eventually(
             lambda: [(slug, "no_such_value" in error) for slug, _v, _a, error in _jobs(app)] == [("open-post", True)]
         )
 
