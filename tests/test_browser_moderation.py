@@ -1,7 +1,8 @@
-"""The moderation UI in headless Chromium against a live server: approve, reply as author, close."""
+"""In headless Chromium against a live server: a reader posts and replies; a moderator approves, replies as author, closes."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ from werkzeug.serving import make_server
 
 from comments_service import create_app
 from comments_service.baking.site import full_build
-from comments_service.baking.trigger import site_of
+from comments_service.baking.trigger import site_of, stop_worker
 from comments_service.extensions import limiter
 from comments_service.models import Role
 
@@ -35,9 +36,7 @@ CHROMIUM_ARGS = [
 CLOSED = "Comments on this entry are closed."
 
 
-@pytest.fixture
-def live_server(database_url: str, site_dir: Path) -> Iterator[str]:
-    """The service, serving the built site too, on a free port of 127.0.0.1."""
+def _serve(database_url: str, site_dir: Path, **config: object) -> Iterator[str]:
     app: Flask = create_app(
         {
             "TESTING": True,
@@ -46,6 +45,7 @@ def live_server(database_url: str, site_dir: Path) -> Iterator[str]:
             "SITE_DIR": str(site_dir),
             "OUTPUT_PATH": str(site_dir / "output"),
             "SERVE_SITE": True,
+            **config,
         }
     )
     full_build(site_of(app))
@@ -56,7 +56,20 @@ def live_server(database_url: str, site_dir: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
+    stop_worker(app)
     limiter.reset()
+
+
+@pytest.fixture
+def live_server(database_url: str, site_dir: Path) -> Iterator[str]:
+    """The service, serving the built site too, on a free port of 127.0.0.1."""
+    yield from _serve(database_url, site_dir)
+
+
+@pytest.fixture
+def open_server(database_url: str, site_dir: Path) -> Iterator[str]:
+    """The same, publishing readers' comments without moderation."""
+    yield from _serve(database_url, site_dir, HOLD_FOR_MODERATION=False, FLOOD_SECONDS=0)
 
 
 @pytest.fixture
@@ -122,3 +135,27 @@ def test_a_moderator_approves_replies_and_closes_in_a_real_browser(page: Page, l
     expect(page.locator(".comments-closed")).to_have_text(CLOSED)
     expect(page.locator("form.comment-form")).to_have_count(0)
     expect(page.locator(f"#comment-{comment_id}")).to_be_visible()
+
+
+def test_a_reader_lands_on_the_page_showing_the_comment_and_reply_just_posted(page: Page, open_server: str) -> None:
+    post = f"{open_server}/open-post.html"
+    page.goto(post)
+    page.fill("#author-new", "Lezer Lotte")
+    page.fill("#body-new", "Eerste **gedachte**.")
+    page.click("#respond button[type=submit]")
+    # Sent to the comment on the static page, which was baked before the answer came.
+    expect(page).to_have_url(re.compile(r"/open-post\.html#comment-\d+$"))
+    comment_id = page.url.rsplit("-", 1)[1]
+    expect(page.locator(f"#comment-{comment_id} .comment-body strong")).to_have_text("gedachte")
+
+    # Replying through the form folded under the comment, without JavaScript's help.
+    page.locator(f"#comment-{comment_id} details.reply > summary").click()
+    page.fill(f"#author-{comment_id}", "Lezer Piet")
+    page.fill(f"#body-{comment_id}", "Helemaal mee eens.")
+    page.locator(f"#comment-{comment_id} form.comment-form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"#comment-\d+$"))
+    reply_id = page.url.rsplit("-", 1)[1]
+    assert reply_id != comment_id
+    reply = page.locator(f"#comment-{comment_id} > ol.children > #comment-{reply_id}")
+    expect(reply.locator(".comment-author")).to_have_text("Lezer Piet")
+    expect(page.locator(".comments-title")).to_contain_text("2 comments")
