@@ -1,4 +1,4 @@
-"""In headless Chromium against a live server: a reader posts and replies; a moderator approves, replies as author, closes."""
+"""Headless Chromium against a live server: a reader posts and replies; a moderator approves, replies, closes."""
 
 from __future__ import annotations
 
