@@ -67,19 +67,10 @@ def rendered_pages(
     # The comments a page shows now, rendered from the same values, are reused from it.
     previous = next((text for text in texts.values() if start_marker("comments", slug) in text), "")
     regions = {name: render_region(name, view, site.options, previous=previous) for name in REGION_TEMPLATES}
-    return spliced(texts, pages, {slug: regions}), regions
-
-
-def spliced(
-    texts: dict[Path, str], pages: dict[Path, bytes | None], regions: dict[str, dict[str, str]]
-) -> list[tuple[Path, bytes]]:
-    """Return each page (its text, and its bytes as read) with the regions of every slug spliced in, if it changed."""
     updates = []
     for path, text in texts.items():
-        for slug, by_name in regions.items():
-            text = splice_regions(text, slug, by_name)
-        updates += _changed(path, text.encode("utf-8"), pages[path])
-    return updates
+        updates += _changed(path, splice_regions(text, slug, regions).encode("utf-8"), pages[path])
+    return updates, regions
 
 
 def read_pages(site: Site, files: list[str]) -> tuple[dict[Path, str], dict[Path, bytes | None]]:

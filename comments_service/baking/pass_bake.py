@@ -7,9 +7,10 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from ..store import latest_comments, views_and_feeds
-from .baker import post_feed, read_pages, rendered_pages, spliced, write_with_site_feed
+from .baker import post_feed, read_pages, rendered_pages, write_with_site_feed
 from .manifest import Manifest
 from .site import Site
+from .splice import splice_regions
 
 
 class PassBake:
@@ -23,25 +24,38 @@ class PassBake:
     def __init__(self, site: Site) -> None:
         self.site = site
         self.manifest = Manifest.load(site.output)
-        self._regions: dict[str, dict[str, str]] = {}
+        # The shared files as read (bytes) and as spliced so far (text): small listing pages,
+        # where keeping each post's regions instead would hold whole comment sections.
+        self._read: dict[Path, bytes | None] = {}
+        self._texts: dict[Path, str] = {}
 
     def bake(self, session: Session, slug: str) -> list[Path]:
-        """Write the files that show only this post (its page, its feed); keep its regions for the shared ones."""
+        """Write the files that show only this post (its page, its feed); splice it into the shared ones in memory."""
         shared = self.manifest.shared_files()
         views, feeds = views_and_feeds(session, [slug])
-        own = [relative for relative in self.manifest.files_for(slug) if relative not in shared]
+        files = self.manifest.files_for(slug)
+        own = [relative for relative in files if relative not in shared]
         updates, regions = rendered_pages(self.site, self.manifest, slug, views[slug], own)
-        if regions:
-            self._regions[slug] = regions
+        self._splice_shared([relative for relative in files if relative in shared], slug, regions)
         updates += post_feed(self.site, self.manifest, feeds.get(slug))
         return write_with_site_feed(updates, None, None, self.site)
 
     def finish(self, session: Session) -> list[Path]:
         """Write the shared files with every baked post's regions, and the site feed from the store."""
-        shared = self.manifest.shared_files()
-        touched = sorted({f for slug in self._regions for f in self.manifest.files_for(slug) if f in shared})
-        texts, pages = read_pages(self.site, touched)
         site_feed = self.manifest.site_feed
         path = self.site.output / site_feed if site_feed else None
         latest = latest_comments(session, self.site.options.feed_length) if path else None
-        return write_with_site_feed(spliced(texts, pages, self._regions), path, latest, self.site)
+        updates = [(page, text.encode("utf-8")) for page, text in self._texts.items()]
+        return write_with_site_feed(
+            [(p, data) for p, data in updates if data != self._read[p]], path, latest, self.site
+        )
+
+    def _splice_shared(self, files: list[str], slug: str, regions: dict[str, str]) -> None:
+        """Splice a post's regions into the shared files it shows in, each read once a pass."""
+        unread = [relative for relative in files if self.site.output / relative not in self._read]
+        texts, pages = read_pages(self.site, unread)
+        self._read.update(pages)
+        self._texts.update(texts)
+        for path in (self.site.output / relative for relative in files):
+            if path in self._texts:
+                self._texts[path] = splice_regions(self._texts[path], slug, regions)
