@@ -33,6 +33,15 @@ class Reuse:
         """Return the fenced comments of the replaced page, by key (read only by a region that shows comments)."""
         return fenced_pieces(self._previous, _OPEN, _OPEN_END, _CLOSE)
 
+    def release(self) -> None:
+        """Let go of the replaced page once the render is done.
+
+        A template's render context can outlive the render in a reference cycle until the
+        collector's next full pass; holding a whole page from there kept megabytes per bake.
+        """
+        self._previous = ""
+        self.__dict__.pop("known", None)
+
 
 def _subtree_values(node: CommentNode, out: list[object]) -> list[object]:
     # The count of replies keeps the flattened tree unambiguous.

@@ -96,14 +96,17 @@ def render_region(
     # Everything a comment's HTML may depend on besides the comment and its replies.
     depends_on = (_templates_key(env), options.timezone, options.service_url, options.site_url)
     reuse = Reuse((*depends_on, view.slug, closed, view.published), previous)
-    return render_theme_template(
-        REGION_TEMPLATES[region],
-        options,
-        thread=shown,
-        service_url=options.service_url,
-        site_url=options.site_url,
-        **{CONTEXT_NAME: reuse},
-    )
+    try:
+        return render_theme_template(
+            REGION_TEMPLATES[region],
+            options,
+            thread=shown,
+            service_url=options.service_url,
+            site_url=options.site_url,
+            **{CONTEXT_NAME: reuse},
+        )
+    finally:
+        reuse.release()
 
 
 _source_keys: weakref.WeakKeyDictionary[Template, str] = weakref.WeakKeyDictionary()
