@@ -24,7 +24,9 @@ class _Baker:
     def start(self) -> None:
         """Nothing was left half-written."""
 
-    def run_pass(self, on_durable: Callable[[], object] | None = None) -> list[Path]:
+    def run_pass(
+        self, on_durable: Callable[[], object] | None = None, rest: Callable[[float], object] | None = None
+    ) -> list[Path]:
         """Note the pass."""
         self.passes.append(time.monotonic())
         if on_durable is not None:
