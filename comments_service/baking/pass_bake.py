@@ -17,8 +17,8 @@ class PassBake:
     """Bakes several posts; index, category and author pages and the site feed are written once, by finish().
 
     The caller holds the site lock from the first bake until finish() returns: the
-    regions kept for the shared files were read from the store under it, so no other
-    bake can write a newer state in between.
+    regions spliced into the shared files were read from the store under it, so no
+    other bake can write a newer state in between.
     """
 
     def __init__(self, site: Site) -> None:
@@ -36,9 +36,11 @@ class PassBake:
         files = self.manifest.files_for(slug)
         own = [relative for relative in files if relative not in shared]
         updates, regions = rendered_pages(self.site, self.manifest, slug, views[slug], own)
-        self._splice_shared([relative for relative in files if relative in shared], slug, regions)
         updates += post_feed(self.site, self.manifest, feeds.get(slug))
-        return write_with_site_feed(updates, None, None, self.site)
+        written = write_with_site_feed(updates, None, None, self.site)
+        # Only once its own files are on disk: a post whose bake fails leaves the shared ones as they were.
+        self._splice_shared([relative for relative in files if relative in shared], slug, regions)
+        return written
 
     def finish(self, session: Session) -> list[Path]:
         """Write the shared files with every baked post's regions, and the site feed from the store."""
