@@ -48,7 +48,7 @@ class BakeWorker:
         cannot keep one pass going (the thread worker decides when the next one starts).
         on_durable runs as soon as the pass's pages are on disk, before its jobs are removed
         and before the post-bake hook runs. In a pass over several posts, rest is called
-        after each with the processor time its bake took.
+        between them with the processor time the last one's bake took.
         """
         url = self.site.database_url
         with session_scope(url) as session:
@@ -77,11 +77,11 @@ class BakeWorker:
                 jobs = [job for job in pending(session) if job.slug in due]
             together = PassBake(self.site)
             baked = []
-            for job in jobs:
+            for number, job in enumerate(jobs, 1):
                 began = time.thread_time()
                 if self._bake(job, changed, together):
                     baked.append(job)
-                if rest is not None:
+                if rest is not None and number < len(jobs):
                     rest(time.thread_time() - began)
             if not baked:
                 return []
