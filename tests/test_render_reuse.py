@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from comments_service.models import Kind, State
 from comments_service.rendering.render import RenderOptions, render_region
-from comments_service.rendering.thread_view import CommentNode, ThreadView
+from comments_service.rendering.thread_view import CommentNode, ThreadView, VisibleRow, build_view
 
 REPO = Path(__file__).resolve().parent.parent
 FENCE = re.compile(r"<!--kiln:comment:([0-9a-f]{32})-->(.*?)<!--/kiln:comment-->", re.S)
@@ -79,3 +82,31 @@ def test_an_edited_template_renders_every_comment_anew(options: RenderOptions) -
     os.utime(form, (later, later))
     rendered = render_region("comments", view, options, previous=page)
     assert "PLANTED" not in rendered and "Send</button>" in rendered
+
+
+def _rows(created: datetime) -> list[VisibleRow]:
+    return [
+        VisibleRow(n, 1, None if n < 3 else 1, Kind.COMMENT, State.APPROVED, "Ans", "", f"<p>{n}</p>", "", created,
+                   False, "", "", "")
+        for n in range(1, 6)
+    ]  # fmt: skip
+
+
+def test_a_render_leaves_no_reference_cycle_holding_the_thread(options: RenderOptions) -> None:
+    """A bake's rows and comment tree are freed when it ends, not at the collector's next full pass."""
+    created = datetime(2009, 5, 25, 7, 0, tzinfo=UTC)
+    thread = SimpleNamespace(slug="zeker", closed_explicitly=False, published=created)
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        page = render_region("comments", build_view(thread, _rows(created)), options)  # type: ignore[arg-type]
+        render_region("comments", build_view(thread, _rows(created)), options, previous=page)  # type: ignore[arg-type]
+        gc.collect()
+        # The template's context may still be in a cycle with its macros: it holds no comment.
+        assert not [o for o in gc.garbage if isinstance(o, (VisibleRow, CommentNode))]
+        assert all(not o.roots for o in gc.garbage if isinstance(o, ThreadView))
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()

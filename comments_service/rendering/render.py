@@ -106,7 +106,10 @@ def render_region(
             **{CONTEXT_NAME: reuse},
         )
     finally:
+        # The context can outlive the render in a reference cycle (see Reuse.release):
+        # it keeps this copy of the view, but not the comment tree.
         reuse.release()
+        shown.roots, shown.linkbacks = [], []
 
 
 _source_keys: weakref.WeakKeyDictionary[Template, str] = weakref.WeakKeyDictionary()

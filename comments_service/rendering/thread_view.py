@@ -113,25 +113,27 @@ def _visible_tree(rows: Sequence[VisibleRow]) -> list[CommentNode]:
     children: dict[int | None, list[VisibleRow]] = defaultdict(list)
     for row in sorted(rows, key=_order):
         children[row.parent_id].append(row)
-
-    def grow(row: VisibleRow, depth: int) -> CommentNode | None:
-        kids = [n for k in children.get(row.id, []) if (n := grow(k, depth + 1))]
-        if row.state != State.APPROVED and not (row.state == State.DELETED and kids):
-            return None
-        deleted = row.state == State.DELETED
-        return CommentNode(
-            id=row.id,
-            author="" if deleted else row.author,
-            website="" if deleted else row.website,
-            body_html="" if deleted else row.body_html,
-            created=row.created,
-            by_post_author=row.by_post_author and not deleted,
-            deleted=deleted,
-            depth=depth,
-            children=kids,
-        )
-
     known = {r.id for r in rows}
     # A reply whose parent is gone from this thread is shown at the top level.
     tops = [r for parent, group in children.items() if parent is None or parent not in known for r in group]
-    return [n for r in sorted(tops, key=_order) if (n := grow(r, 1))]
+    return [n for r in sorted(tops, key=_order) if (n := _grow(r, 1, children))]
+
+
+# A function of the module, not a closure calling itself: such a closure is a reference
+# cycle, which kept every row of the thread alive after a bake until the collector ran.
+def _grow(row: VisibleRow, depth: int, children: dict[int | None, list[VisibleRow]]) -> CommentNode | None:
+    kids = [n for k in children.get(row.id, []) if (n := _grow(k, depth + 1, children))]
+    if row.state != State.APPROVED and not (row.state == State.DELETED and kids):
+        return None
+    deleted = row.state == State.DELETED
+    return CommentNode(
+        id=row.id,
+        author="" if deleted else row.author,
+        website="" if deleted else row.website,
+        body_html="" if deleted else row.body_html,
+        created=row.created,
+        by_post_author=row.by_post_author and not deleted,
+        deleted=deleted,
+        depth=depth,
+        children=kids,
+    )
