@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,3 +45,36 @@ def differences(baked: Path, built: Path) -> list[str]:
     """Name every file that is missing, extra or different between two output trees."""
     ours, theirs = files_of(baked), files_of(built)
     return sorted(name for name in ours.keys() | theirs.keys() if ours.get(name) != theirs.get(name))
+
+
+class FakeBaker:
+    """A stand-in for BakeWorker under a ThreadWorker: notes its passes and rests, and another process's pass."""
+
+    def __init__(self, posts: int = 1, rest_seconds: float = 0.0) -> None:
+        self.posts, self.rest_seconds = posts, rest_seconds
+        self.passes: list[float] = []
+        # How long each rest between two posts lasted.
+        self.rests: list[float] = []
+        # When (time.monotonic) another process last finished a pass, if ever.
+        self.elsewhere: float | None = None
+
+    def start(self) -> None:
+        """Nothing was left half-written."""
+
+    def run_pass(
+        self, on_durable: Callable[[], object] | None = None, rest: Callable[[float], object] | None = None
+    ) -> list[Path]:
+        """Note the pass; between its posts, rest rest_seconds as the real worker rests the time a bake took."""
+        self.passes.append(time.monotonic())
+        for _post in range(self.posts - 1):
+            began = time.monotonic()
+            if rest is not None:
+                rest(self.rest_seconds)
+            self.rests.append(time.monotonic() - began)
+        if on_durable is not None:
+            on_durable()
+        return []
+
+    def last_pass(self) -> float | None:
+        """Return when another process last baked the site."""
+        return self.elsewhere

@@ -3,43 +3,19 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from comments_service.baking.pass_stamp import last_pass, stamp_pass
 from comments_service.baking.worker import ThreadWorker
 
+from .baking_support import FakeBaker
 from .helpers import eventually
 
 BATCH_SECONDS = 0.5
 
 
-class _Baker:
-    """A stand-in for BakeWorker that notes when its passes run and what another process did."""
-
-    def __init__(self) -> None:
-        self.passes: list[float] = []
-        self.elsewhere: float | None = None
-
-    def start(self) -> None:
-        """Nothing was left half-written."""
-
-    def run_pass(
-        self, on_durable: Callable[[], object] | None = None, rest: Callable[[float], object] | None = None
-    ) -> list[Path]:
-        """Note the pass."""
-        self.passes.append(time.monotonic())
-        if on_durable is not None:
-            on_durable()
-        return []
-
-    def last_pass(self) -> float | None:
-        """When another process last baked the site."""
-        return self.elsewhere
-
-
 def test_a_pass_in_another_process_restarts_the_batch_interval() -> None:
-    baker = _Baker()
+    baker = FakeBaker()
     worker = ThreadWorker(baker, poll_seconds=60, batch_seconds=BATCH_SECONDS)  # type: ignore[arg-type]
     worker.start()
     try:

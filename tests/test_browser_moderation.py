@@ -85,14 +85,19 @@ def page() -> Iterator[Page]:
         browser.close()
 
 
+def _post_through_form(page: Page, form: str, author: str, body: str) -> None:
+    """Fill in and send one of the page's comment forms: "new", or the reply form under a comment's id."""
+    page.fill(f"#author-{form}", author)
+    page.fill(f"#body-{form}", body)
+    page.locator("form.comment-form", has=page.locator(f"#body-{form}")).locator("button[type=submit]").click()
+
+
 def test_a_moderator_approves_replies_and_closes_in_a_real_browser(page: Page, live_server: str) -> None:
     post = f"{live_server}/open-post.html"
 
     # A reader comments through the baked page's own form.
     page.goto(post)
-    page.fill("#author-new", "Lezer Lotte")
-    page.fill("#body-new", "Mooi **stuk**, dank je!")
-    page.click("#respond button[type=submit]")
+    _post_through_form(page, "new", "Lezer Lotte", "Mooi **stuk**, dank je!")
     expect(page.locator("#kiln-pending")).to_be_visible()
     expect(page.locator(".comment-list")).to_have_count(0)
 
@@ -140,9 +145,7 @@ def test_a_moderator_approves_replies_and_closes_in_a_real_browser(page: Page, l
 def test_a_reader_lands_on_the_page_showing_the_comment_and_reply_just_posted(page: Page, open_server: str) -> None:
     post = f"{open_server}/open-post.html"
     page.goto(post)
-    page.fill("#author-new", "Lezer Lotte")
-    page.fill("#body-new", "Eerste **gedachte**.")
-    page.click("#respond button[type=submit]")
+    _post_through_form(page, "new", "Lezer Lotte", "Eerste **gedachte**.")
     # Sent to the comment on the static page, which was baked before the answer came.
     expect(page).to_have_url(re.compile(r"/open-post\.html#comment-\d+$"))
     comment_id = page.url.rsplit("-", 1)[1]
@@ -150,9 +153,7 @@ def test_a_reader_lands_on_the_page_showing_the_comment_and_reply_just_posted(pa
 
     # Replying through the form folded under the comment, without JavaScript's help.
     page.locator(f"#comment-{comment_id} details.reply > summary").click()
-    page.fill(f"#author-{comment_id}", "Lezer Piet")
-    page.fill(f"#body-{comment_id}", "Helemaal mee eens.")
-    page.locator(f"#comment-{comment_id} form.comment-form button[type=submit]").click()
+    _post_through_form(page, comment_id, "Lezer Piet", "Helemaal mee eens.")
     expect(page).to_have_url(re.compile(r"#comment-\d+$"))
     reply_id = page.url.rsplit("-", 1)[1]
     assert reply_id != comment_id

@@ -69,7 +69,7 @@ def rendered_pages(
     regions = {name: render_region(name, view, site.options, previous=previous) for name in REGION_TEMPLATES}
     updates = []
     for path, text in texts.items():
-        updates += _changed(path, splice_regions(text, slug, regions).encode("utf-8"), pages[path])
+        updates += if_changed(path, splice_regions(text, slug, regions).encode("utf-8"), pages[path])
     return updates, regions
 
 
@@ -93,10 +93,10 @@ def _rerendered(path: Path, render: Callable[[str], bytes]) -> list[tuple[Path, 
         previous = old.decode("utf-8") if old else ""
     except UnicodeDecodeError:
         previous = ""
-    return _changed(path, render(previous), old)
+    return if_changed(path, render(previous), old)
 
 
-def _changed(path: Path, new: bytes, old: bytes | None) -> list[tuple[Path, bytes]]:
+def if_changed(path: Path, new: bytes, old: bytes | None) -> list[tuple[Path, bytes]]:
     """Return [(path, new)] unless path held exactly new (old: its bytes, None if missing)."""
     return [] if new == old else [(path, new)]
 

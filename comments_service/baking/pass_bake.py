@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from ..store import latest_comments, views_and_feeds
-from .baker import post_feed, read_pages, rendered_pages, write_with_site_feed
+from .baker import if_changed, post_feed, read_pages, rendered_pages, write_with_site_feed
 from .manifest import Manifest
 from .site import Site
 from .splice import splice_regions
@@ -47,10 +47,10 @@ class PassBake:
         site_feed = self.manifest.site_feed
         path = self.site.output / site_feed if site_feed else None
         latest = latest_comments(session, self.site.options.feed_length) if path else None
-        updates = [(page, text.encode("utf-8")) for page, text in self._texts.items()]
-        return write_with_site_feed(
-            [(p, data) for p, data in updates if data != self._read[p]], path, latest, self.site
-        )
+        updates = []
+        for page, text in self._texts.items():
+            updates += if_changed(page, text.encode("utf-8"), self._read[page])
+        return write_with_site_feed(updates, path, latest, self.site)
 
     def _splice_shared(self, files: list[str], slug: str, regions: dict[str, str]) -> None:
         """Splice a post's regions into the shared files it shows in, each read once a pass."""

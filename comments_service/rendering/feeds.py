@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache, partial
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2.runtime import Macro
 from markupsafe import Markup
 
 from ..models import Kind, State, Thread
 from .feed_entries import previous_entries, reuse_or_render
-from .render import RenderOptions
+from .render import RenderOptions, template_key
 from .thread_view import VisibleRow
 
 SITE_FEED_PATH = "feeds/comments.atom.xml"
@@ -128,13 +126,12 @@ def _render(
 ) -> bytes:
     env = _environment(options.theme_templates)
     # Looked up per feed, so an edited template (a new Template object) is used at once.
-    template = env.get_template(ENTRY_TEMPLATE)
-    macro: Macro = template.module.atom_entry  # type: ignore[attr-defined]
-    template_key, known = _template_key(env, template), previous_entries(previous)
+    macro: Macro = env.get_template(ENTRY_TEMPLATE).module.atom_entry  # type: ignore[attr-defined]
+    entry_key, known = template_key(env, ENTRY_TEMPLATE), previous_entries(previous)
     rendered = []
     for entry in entries:
         url = absolute(options, f"{entry.post_url}#comment-{entry.id}")
-        rendered.append(reuse_or_render(entry, url, template_key, known, partial(macro, entry, url)))
+        rendered.append(reuse_or_render(entry, url, entry_key, known, partial(macro, entry, url)))
     text = env.get_template(FEED_TEMPLATE).render(
         title=title,
         self_url=absolute(options, self_path),
@@ -143,19 +140,6 @@ def _render(
         entries=rendered,
     )
     return (text + "\n").encode("utf-8")
-
-
-_template_keys: weakref.WeakKeyDictionary[Template, str] = weakref.WeakKeyDictionary()
-
-
-def _template_key(env: Environment, template: Template) -> str:
-    """Return a digest of the entry template's source, so an edited template renders every entry anew."""
-    key = _template_keys.get(template)
-    if key is None:
-        assert env.loader is not None
-        source = env.loader.get_source(env, ENTRY_TEMPLATE)[0]
-        key = _template_keys[template] = hashlib.blake2b(source.encode("utf-8"), digest_size=8).hexdigest()
-    return key
 
 
 def render_post_feed(feed: PostFeed, options: RenderOptions, previous: str = "") -> bytes:

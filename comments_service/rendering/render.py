@@ -121,18 +121,20 @@ def _page_templates(env: Environment) -> tuple[str, ...]:
     return tuple(env.list_templates(filter_func=lambda name: name.startswith("kiln/") and name.endswith(".html")))
 
 
+def template_key(env: Environment, name: str) -> str:
+    """Return a digest of a template's source, so what was rendered with an older version is rendered anew."""
+    # get_template reloads a template whose file changed, as a new Template object.
+    template = env.get_template(name)
+    key = _source_keys.get(template)
+    if key is None:
+        assert env.loader is not None
+        key = _source_keys[template] = digest((name, env.loader.get_source(env, name)[0]))
+    return key
+
+
 def _templates_key(env: Environment) -> str:
     """Return a digest of the sources of the theme's kiln/ page templates, so an edited one renders anew."""
-    keys = []
-    for name in _page_templates(env):
-        # get_template reloads a template whose file changed, as a new Template object.
-        template = env.get_template(name)
-        key = _source_keys.get(template)
-        if key is None:
-            assert env.loader is not None
-            key = _source_keys[template] = digest((name, env.loader.get_source(env, name)[0]))
-        keys.append(key)
-    return digest(keys)
+    return digest([template_key(env, name) for name in _page_templates(env)])
 
 
 def render_theme_template(name: str, options: RenderOptions, **context: Any) -> str:
