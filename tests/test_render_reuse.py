@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from comments_service.models import Kind, State
+from comments_service.rendering.feeds import FeedEntry, PostFeed, render_post_feed
 from comments_service.rendering.render import RenderOptions, render_region
 from comments_service.rendering.thread_view import CommentNode, ThreadView, VisibleRow, build_view
 
@@ -110,3 +111,18 @@ def test_a_render_leaves_no_reference_cycle_holding_the_thread(options: RenderOp
         gc.set_debug(0)
         gc.garbage.clear()
         gc.enable()
+
+
+def test_a_feed_reuses_its_unchanged_entries_until_the_entry_template_is_edited(options: RenderOptions) -> None:
+    created = datetime(2009, 5, 25, 7, 0, tzinfo=UTC)
+    entry = FeedEntry(1, "Ans", "", "<p>Eerste</p>", created, "zeker", "Zeker", "zeker.html")
+    feed = PostFeed("zeker", "Zeker", "zeker.html", created, [entry])
+    text = render_post_feed(feed, options).decode()
+    planted = text.replace("<name>Ans</name>", "<name>PLANTED</name>")
+    assert "PLANTED" in render_post_feed(feed, options, planted).decode(), "an unchanged entry is reused"
+    template = Path(options.theme_templates) / "kiln" / "comment.atom.xml"
+    template.write_text(template.read_text().replace("<title>", "<title>Re: "))
+    later = template.stat().st_mtime + 5
+    os.utime(template, (later, later))
+    rendered = render_post_feed(feed, options, planted).decode()
+    assert "PLANTED" not in rendered and "<title>Re: Ans on Zeker</title>" in rendered
