@@ -54,8 +54,11 @@ _THREAD_ROW = select(*(getattr(Thread, name) for name in ThreadRow.__dataclass_f
 _INSERT_COMMENT = insert(Comment).returning(*Comment.__table__.c)
 # A copy of a stored comment (same dedupe_key) inserts nothing and returns no row, rather than failing
 # the transaction: a group commit would otherwise roll back and retry every write in its group.
+# It returns only what the answer needs (receivers load more by id): every returned column is converted.
 _INSERT_NEW_COMMENT = {
-    name: insert_.insert(Comment).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(*Comment.__table__.c)
+    name: insert_.insert(Comment)
+    .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    .returning(Comment.id, Comment.state, Comment.parent_id)
     for name, insert_ in (("postgresql", postgresql), ("sqlite", sqlite))
 }
 
@@ -144,7 +147,7 @@ def insert_comment(connection: Connection, thread_id: int, **fields: object) -> 
 
 
 def insert_new_comment(connection: Connection, thread_id: int, **fields: object) -> Row[Any] | None:
-    """Insert a comment as insert_comment does, unless one with its dedupe_key is stored (then return None)."""
+    """Insert a comment unless one with its dedupe_key is stored (then return None); return id, state, parent_id."""
     statement = _INSERT_NEW_COMMENT[connection.dialect.name]
     return connection.execute(statement, {"thread_id": thread_id, **fields}).one_or_none()
 
