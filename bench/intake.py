@@ -2,6 +2,7 @@
 
 python -m bench.intake --comments 2000 --clients 32 --workers 4 --db sqlite postgresql
 python -m bench.intake --compare-isso --comments 2000 --clients 32   # + one process each, moderation off, 3 pairs
+python -m bench.intake --compare-isso --bake-worker              # + Kiln with `flask bake-worker` beside it
 python -m bench.intake --comments 10000 --workers 4 --db sqlite      # the memory target, per worker
 """
 
@@ -12,10 +13,11 @@ import json
 import os
 import statistics
 import tempfile
+from contextlib import nullcontext
 from pathlib import Path
 
 from .load import IssoTarget, KilnTarget, audit, run_load, summary_row
-from .servers import Server, isso_server, isso_venv, kiln_server
+from .servers import Server, bake_worker_beside, isso_server, isso_venv, kiln_server
 from .sites import build, isso_bodies, kiln_bodies, make_site, scratch_store
 
 POSTGRES_URL = os.environ.get("KILN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -58,24 +60,29 @@ def memory_verdict(row: dict[str, object], comments: int) -> str:
     )
 
 
-def run_kiln(db: str, args: argparse.Namespace, workers: int, settings: dict[str, str]) -> dict[str, object]:
-    """Serve Kiln under gunicorn, load it, audit the store."""
+def run_kiln(
+    db: str, args: argparse.Namespace, workers: int, settings: dict[str, str], bake_worker: bool = False
+) -> dict[str, object]:
+    """Serve Kiln under gunicorn (baking in its own process when bake_worker is set), load it, audit the store."""
     with tempfile.TemporaryDirectory(prefix="kiln-intake-") as scratch:
         root = Path(scratch)
         slugs = [f"post-{i}" for i in range(args.threads)]
         with scratch_store(db, root, POSTGRES_URL) as url:
             build(make_site(root, args.threads), url)
-            server = kiln_server(root, url, workers, {**LOAD_SETTINGS, **settings})
+            baking = {"BAKE_IN_PROCESS": "false"} if bake_worker else {}
+            server = kiln_server(root, url, workers, {**LOAD_SETTINGS, **settings, **baking})
             server.start()
             server.wait_ready("/moderate/login")
             try:
-                outcome = run_load(
-                    KilnTarget(server.port, lambda: kiln_bodies(url)), args.comments, args.clients, slugs
-                )
+                with bake_worker_beside(server) if bake_worker else nullcontext():
+                    outcome = run_load(
+                        KilnTarget(server.port, lambda: kiln_bodies(url)), args.comments, args.clients, slugs
+                    )
                 memory = peak_rss_mib(server)
             finally:
                 server.stop()
-            row = summary_row(f"kiln/{db}/{workers}w", outcome, audit(outcome.acks, kiln_bodies(url)))
+            name = f"kiln/{db}/{workers}w" + ("+bake-worker" if bake_worker else "")
+            row = summary_row(name, outcome, audit(outcome.acks, kiln_bodies(url)))
             row["peak RSS MiB per worker"] = memory
             if outcome.errors:
                 # What the service said about the failures, before its scratch folder goes.
@@ -104,6 +111,10 @@ def run_isso(args: argparse.Namespace, workers: int) -> dict[str, object]:
         return row
 
 
+def _ratio(kiln: dict[str, object], isso: dict[str, object], column: str) -> float:
+    return float(kiln[column]) / float(isso[column])  # type: ignore[arg-type]
+
+
 def main() -> None:
     """Run the requested loads and print one table row per run, plus the Kiln/Isso ratios."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -115,6 +126,11 @@ def main() -> None:
     parser.add_argument("--compare-isso", action="store_true", help="also run Kiln and Isso with one process each")
     parser.add_argument("--isso-workers", type=int, default=4, help="gunicorn workers for the Isso correctness run")
     parser.add_argument("--rounds", type=int, default=3, help="one-process Kiln/Isso pairs, run alternately")
+    parser.add_argument(
+        "--bake-worker",
+        action="store_true",
+        help="in each round, also run Kiln's one process with baking in `flask bake-worker` beside it",
+    )
     args = parser.parse_args()
 
     # Moderation off, as for Isso: replies need published parents, and every comment is baked.
@@ -123,18 +139,28 @@ def main() -> None:
         rows.append(run_isso(args, args.isso_workers))
         # Alternating pairs, and the median of their ratios: one pair alone swings with
         # whatever else the machine's disk and CPU were doing at that moment.
-        ratios, p99s = [], []
+        ratios, p99s, apart = [], [], []
         for _ in range(args.rounds):
             kiln_one, isso_one = run_kiln("sqlite", args, 1, UNGUARDED), run_isso(args, 1)
             rows += [kiln_one, isso_one]
-            ratios.append(float(kiln_one["per s"]) / float(isso_one["per s"]))  # type: ignore[arg-type]
-            p99s.append(float(kiln_one["p99 ms"]) / float(isso_one["p99 ms"]))  # type: ignore[arg-type]
+            ratios.append(_ratio(kiln_one, isso_one, "per s"))
+            p99s.append(_ratio(kiln_one, isso_one, "p99 ms"))
+            if args.bake_worker:
+                kiln_apart = run_kiln("sqlite", args, 1, UNGUARDED, bake_worker=True)
+                rows.append(kiln_apart)
+                apart.append(_ratio(kiln_apart, isso_one, "per s"))
         pairs = ", ".join(f"{r:.2f}x/{p:.2f}" for r, p in zip(ratios, p99s, strict=True))
         print(
             f"throughput Kiln/Isso (1 process each, moderation off), median of {args.rounds}: "
             f"{statistics.median(ratios):.2f}x (target >= 1.5x); p99 Kiln/Isso: {statistics.median(p99s):.2f} "
             f"(target <= 1); each pair: {pairs}"
         )
+        if apart:
+            print(
+                f"throughput Kiln/Isso with Kiln's baking in a bake-worker process beside its one service "
+                f"process, median of {args.rounds}: {statistics.median(apart):.2f}x; each: "
+                + ", ".join(f"{r:.2f}x" for r in apart)
+            )
     for row in rows:
         print(json.dumps(row, ensure_ascii=False))
     for row in rows:

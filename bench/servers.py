@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,6 +114,24 @@ def kiln_server(workdir: Path, database_url: str, workers: int, settings: dict[s
     env.update({f"KILN_{key}": value for key, value in settings.items()})
     command = gunicorn_command(Path(sys.executable), "comments_service:create_app()", port, workers)
     return Server("kiln", port, command, env, workdir / "kiln.log")
+
+
+@contextmanager
+def bake_worker_beside(server: Server) -> Iterator[None]:
+    """Run `flask bake-worker` with the server's settings for as long as the block lasts."""
+    command = [sys.executable, "-m", "flask", "--app", "comments_service", "bake-worker"]
+    handle = server.log.open("ab")
+    process = subprocess.Popen(command, env=server.env, stdout=handle, stderr=handle, cwd=REPO)
+    try:
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        handle.close()
 
 
 def isso_venv(cache: Path) -> Path:
