@@ -152,7 +152,9 @@ def _fill_derived(app: Flask) -> None:
         app.config["SITE_DIR"] = str(Path(__file__).resolve().parent.parent)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # Off: X-RateLimit-* and Retry-After on every answer read the limit's window from storage
+    # (a Redis round trip per request); a 429 carries its Retry-After from errors._rate_limited.
+    app.config["RATELIMIT_HEADERS_ENABLED"] = False
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
 

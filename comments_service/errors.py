@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 from functools import lru_cache
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header
+
+from .extensions import limiter
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +58,16 @@ def _http_error(error: HTTPException) -> Response:
     return response
 
 
+def _rate_limited(error: RateLimitExceeded) -> Response:
+    # Flask-Limiter's own headers are off (they cost a storage round trip on every answer),
+    # so the refusal says itself when the breached limit's window lets the address in again.
+    response = _http_error(error)
+    breached = limiter.current_limit
+    if breached is not None and "Retry-After" not in response.headers:
+        response.headers["Retry-After"] = str(max(1, math.ceil(breached.reset_at - time.time())))
+    return response
+
+
 def _csrf_error(error: CSRFError) -> Response:
     return error_response(400, f"The form's security token is missing or wrong: {error.description}")
 
@@ -69,5 +84,6 @@ def _database_unavailable(error: OperationalError) -> Response:
 def init_app(app: Flask) -> None:
     """Answer every HTTP error in the one error shape."""
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(RateLimitExceeded, _rate_limited)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_unavailable)
