@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,13 +83,8 @@ class Server:
 
     def stop(self) -> None:
         """Stop the server gracefully, or kill it if it does not stop in time."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.kill()
+        if self.process is not None:
+            stop_gracefully(self.process, self.kill)
 
     def worker_pids(self) -> list[int]:
         """Return the pids of gunicorn's worker processes."""
@@ -125,13 +120,23 @@ def bake_worker_beside(server: Server) -> Iterator[None]:
     try:
         yield
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_gracefully(process)
         handle.close()
+
+
+def stop_gracefully(process: subprocess.Popen[bytes], kill: Callable[[], object] | None = None) -> None:
+    """Ask a process to stop; kill it (with kill, if given) if it has not stopped within 20 s."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        if kill is not None:
+            kill()
+            return
+        process.kill()
+        process.wait()
 
 
 def isso_venv(cache: Path) -> Path:

@@ -63,7 +63,7 @@ def _rate_limited(error: RateLimitExceeded) -> Response:
     # so the refusal says itself when the breached limit's window lets the address in again.
     response = _http_error(error)
     breached = limiter.current_limit
-    if breached is not None and "Retry-After" not in response.headers:
+    if breached is not None:
         response.headers["Retry-After"] = str(max(1, math.ceil(breached.reset_at - time.time())))
     return response
 

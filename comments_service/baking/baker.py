@@ -51,9 +51,15 @@ def write_with_site_feed(
     """Write updates and the site feed's new entries (None: unchanged) durably; return the files written."""
     if site_feed and latest is not None:
         updates = updates + _rerendered(site_feed, partial(render_site_feed, latest, site.options))
-    write_all_atomic(updates)
+    written = write_files(updates)
     if site_feed and latest is not None:
         _memos[site_feed] = _SiteFeedMemo(file_identity(site_feed), tuple(latest))
+    return written
+
+
+def write_files(updates: list[tuple[Path, bytes]]) -> list[Path]:
+    """Write updates durably, all or none; return the files written."""
+    write_all_atomic(updates)
     return [path for path, _data in updates]
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from ..store import latest_comments, views_and_feeds
-from .baker import if_changed, post_feed, read_pages, rendered_pages, write_with_site_feed
+from .baker import if_changed, post_feed, read_pages, rendered_pages, write_files, write_with_site_feed
 from .manifest import Manifest
 from .site import Site
 from .splice import splice_regions
@@ -37,7 +37,7 @@ class PassBake:
         own = [relative for relative in files if relative not in shared]
         updates, regions = rendered_pages(self.site, self.manifest, slug, views[slug], own)
         updates += post_feed(self.site, self.manifest, feeds.get(slug))
-        written = write_with_site_feed(updates, None, None, self.site)
+        written = write_files(updates)
         # Only once its own files are on disk: a post whose bake fails leaves the shared ones as they were.
         self._splice_shared([relative for relative in files if relative in shared], slug, regions)
         return written
