@@ -6,12 +6,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Row, bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 
+from .driver_sql import DriverStatement
 from .models import Comment, Kind, State, Thread
 from .rendering.feeds import FeedEntry, PostFeed, build_feed
 from .rendering.thread_view import ThreadView, VisibleRow, build_view, empty_view
@@ -48,19 +49,46 @@ class ThreadRow:
 
 # Core statements, built once: a reader's comment costs one light query and one
 # INSERT … RETURNING, not the ORM's loading and unit-of-work machinery.
-_THREAD_ROW = select(*(getattr(Thread, name) for name in ThreadRow.__dataclass_fields__)).where(
-    Thread.slug == bindparam("slug")
+_THREAD_ROW = DriverStatement(
+    select(*(getattr(Thread, name) for name in ThreadRow.__dataclass_fields__)).where(Thread.slug == bindparam("slug"))
 )
 _INSERT_COMMENT = insert(Comment).returning(*Comment.__table__.c)
-# A copy of a stored comment (same dedupe_key) inserts nothing and returns no row, rather than failing
-# the transaction: a group commit would otherwise roll back and retry every write in its group.
-# It returns only what the answer needs (receivers load more by id): every returned column is converted.
+
+
+class NewComment(NamedTuple):
+    """What the answer and the comment_submitted receivers need of a reader's stored comment."""
+
+    id: int
+    state: State
+    parent_id: int | None
+
+
+def _new_comment_insert(insert_: Any) -> DriverStatement:
+    # Every column is a parameter, its default filled in by _with_defaults: the statement goes to
+    # the driver as is. A copy of a stored comment (same dedupe_key) inserts nothing and returns
+    # no row, rather than failing the transaction, which a group commit would roll back and retry
+    # write by write. It returns only what the answer needs (receivers load more by id).
+    columns: dict[str, Any] = {
+        column.key: bindparam(column.key) for column in Comment.__table__.c if column.key != "id"
+    }
+    statement = insert_.insert(Comment).values(columns).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    return DriverStatement(statement.returning(Comment.id, Comment.state, Comment.parent_id))
+
+
 _INSERT_NEW_COMMENT = {
-    name: insert_.insert(Comment)
-    .on_conflict_do_nothing(index_elements=["dedupe_key"])
-    .returning(Comment.id, Comment.state, Comment.parent_id)
-    for name, insert_ in (("postgresql", postgresql), ("sqlite", sqlite))
+    name: _new_comment_insert(insert_) for name, insert_ in (("postgresql", postgresql), ("sqlite", sqlite))
 }
+_COMMENT_DEFAULTS = {column.key: column.default for column in Comment.__table__.c if column.key != "id"}
+
+
+def _with_defaults(fields: dict[str, object]) -> dict[str, object]:
+    """Return fields with every other column's default, as the ORM or Core would fill it in."""
+    values = dict(fields)
+    for key, default in _COMMENT_DEFAULTS.items():
+        if key not in values:
+            # A callable default (the creation time) is wrapped to take an execution context it does not use.
+            values[key] = None if default is None else default.arg(None) if default.is_callable else default.arg
+    return values
 
 
 def sync_posts(session: Session, posts: Iterable[PostInfo]) -> None:
@@ -84,8 +112,8 @@ def get_thread(session: Session, slug: str) -> Thread | None:
 
 def get_thread_row(connection: Connection, slug: str) -> ThreadRow | None:
     """Return a post's thread as a plain row, read in one Core query, if the post was ever built."""
-    row = connection.execute(_THREAD_ROW, {"slug": slug}).one_or_none()
-    return None if row is None else ThreadRow(*row)
+    rows = _THREAD_ROW.rows(connection, {"slug": slug})
+    return ThreadRow(*rows[0]) if rows else None
 
 
 def get_comment(session: Session, comment_id: int) -> Comment | None:
@@ -146,10 +174,12 @@ def insert_comment(connection: Connection, thread_id: int, **fields: object) -> 
     return connection.execute(_INSERT_COMMENT, {"thread_id": thread_id, **fields}).one()
 
 
-def insert_new_comment(connection: Connection, thread_id: int, **fields: object) -> Row[Any] | None:
+def insert_new_comment(connection: Connection, thread_id: int, **fields: object) -> NewComment | None:
     """Insert a comment unless one with its dedupe_key is stored (then return None); return id, state, parent_id."""
-    statement = _INSERT_NEW_COMMENT[connection.dialect.name]
-    return connection.execute(statement, {"thread_id": thread_id, **fields}).one_or_none()
+    rows = _INSERT_NEW_COMMENT[connection.dialect.name].rows(
+        connection, _with_defaults({"thread_id": thread_id, **fields})
+    )
+    return NewComment(*rows[0]) if rows else None
 
 
 def loaded_comment(session: Session, row: Row[Any]) -> Comment:

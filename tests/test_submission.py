@@ -212,3 +212,44 @@ def test_a_database_outage_is_503_not_500(client: FlaskClient, app: Flask) -> No
     response = client.post("/comments/open-post/", data=FORM, headers=JSON)
     assert response.status_code == 503 and int(response.headers["Retry-After"]) > 0
     assert "nothing was stored" in response.get_json()["message"]
+
+
+def _chain(app: Flask, slug: str, length: int) -> list[int]:
+    """Store length approved comments, each a reply to the one before; return their ids, top first."""
+    ids: list[int] = []
+    with session_scope(app.config["DATABASE_URL"]) as session:
+        thread = session.scalar(select(Thread).where(Thread.slug == slug))
+        for level in range(length):
+            parent_id = ids[-1] if ids else None
+            comment = Comment(thread=thread, parent_id=parent_id, body_source=f"level {level}", state=State.APPROVED)
+            session.add(comment)
+            session.flush()
+            ids.append(comment.id)
+    return ids
+
+
+def _reply_to(client: FlaskClient, app: Flask, parent: int) -> int | None:
+    reply = {**FORM, "body": f"Antwoord op {parent}", "parent": str(parent)}
+    response = client.post("/comments/open-post/", data=reply, headers=JSON)
+    assert response.status_code in (201, 202), response.get_data(as_text=True)
+    with session_scope(app.config["DATABASE_URL"]) as session:
+        return session.get(Comment, response.get_json()["id"]).parent_id  # type: ignore[union-attr]
+
+
+def test_a_reply_past_the_depth_limit_joins_the_deepest_allowed_level(client: FlaskClient, app: Flask) -> None:
+    depth = app.config["MAX_THREAD_DEPTH"]
+    ids = _chain(app, "open-post", depth + 2)
+    # Under a comment one level above the limit, a reply is still a child: it sits at the limit.
+    assert _reply_to(client, app, ids[depth - 2]) == ids[depth - 2]
+    # Under the comments at the limit and below it, a reply becomes a sibling at the limit.
+    assert _reply_to(client, app, ids[depth - 1]) == ids[depth - 2]
+    assert _reply_to(client, app, ids[-1]) == ids[depth - 2]
+
+
+def test_a_parent_chain_that_loops_is_answered_not_followed_forever(client: FlaskClient, app: Flask) -> None:
+    first, second = _chain(app, "open-post", 2)
+    with session_scope(app.config["DATABASE_URL"]) as session:
+        looped = session.get(Comment, first)
+        assert looped is not None
+        looped.parent_id = second
+    assert _reply_to(client, app, second) in (first, second)

@@ -11,7 +11,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..db import engine_for
-from ..models import BakeJob
+from ..driver_sql import DriverStatement
+from ..models import BakeJob, utcnow
 
 
 @dataclass(frozen=True)
@@ -22,20 +23,28 @@ class Job:
     version: int
 
 
-def _upsert(insert: Callable[[type[BakeJob]], Any]) -> Any:
+def _upsert(insert: Callable[[type[BakeJob]], Any]) -> DriverStatement:
     # One statement that either inserts or bumps: two transactions requesting the same
     # post at once both succeed, and the row ends with a version newer than either saw.
-    statement = insert(BakeJob).values(slug=bindparam("slug"), version=1)
-    return statement.on_conflict_do_update(index_elements=["slug"], set_={"version": BakeJob.version + 1})
+    # Every column is given: the statement goes to the driver as is, with no defaults filled in.
+    # Inline: no id is asked back (PostgreSQL would otherwise get RETURNING bake_jobs.id).
+    statement = (
+        insert(BakeJob)
+        .inline()
+        .values(slug=bindparam("slug"), version=1, requested=bindparam("requested"), attempts=0, last_error="")
+    )
+    return DriverStatement(
+        statement.on_conflict_do_update(index_elements=["slug"], set_={"version": BakeJob.version + 1})
+    )
 
 
-# Built once per dialect and run as Core: every published comment queues a bake.
+# Built once per dialect and run as driver SQL: every published comment queues a bake.
 _UPSERTS = {"postgresql": _upsert(postgresql.insert), "sqlite": _upsert(sqlite.insert)}
 
 
 def enqueue(connection: Connection, slug: str) -> None:
     """Add a job for slug, or bump its version if one is waiting; part of the connection's transaction."""
-    connection.execute(_UPSERTS[connection.dialect.name], {"slug": slug})
+    _UPSERTS[connection.dialect.name].rows(connection, {"slug": slug, "requested": utcnow()})
 
 
 # Built once: the worker asks before every pass, and building the statement costs more than running it.

@@ -9,7 +9,7 @@ from ..baking.trigger import bake_requested
 from ..models import Comment, State, User, utcnow
 from ..sanitize import markdown_to_html, render_body
 from ..store import add_comment
-from ..threading import attach_point
+from ..threading import ancestry, attach_point
 from .actions import Change, announce, stage
 from .audit import record
 
@@ -47,11 +47,10 @@ def reply_as_author(session: Session, parent: Comment, source: str, actor: User,
     elif parent.state != State.APPROVED:
         raise NotRepliable(f"Comment {parent.id} is {parent.state.value}; only published comments take replies.")
     thread = parent.thread
-    anchor = attach_point(session, parent, max_depth)
     reply = add_comment(
         session,
         thread.id,
-        parent_id=anchor.id if anchor else None,
+        parent_id=attach_point(ancestry(session.connection(), parent.id), max_depth),
         author=thread.author or actor.display_name,
         body_source=source,
         body_format="markdown",

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from ..baking.queue import enqueue
 from ..db import commit_together
-from ..models import State
-from ..store import ThreadRow, insert_new_comment
-
-
-@dataclass(frozen=True)
-class NewComment:
-    """What the answer and the comment_submitted receivers need of a reader's stored comment."""
-
-    id: int
-    state: State
-    parent_id: int | None
+from ..store import NewComment, ThreadRow, insert_new_comment
 
 
 def commit_comment(url: str, thread: ThreadRow, bake: bool, **fields: object) -> NewComment | None:
@@ -29,12 +16,11 @@ def commit_comment(url: str, thread: ThreadRow, bake: bool, **fields: object) ->
     """
 
     # Runs on whichever thread commits the group: it gets values, never the request or its session.
-    def write(connection: Connection) -> Row[Any] | None:
-        row = insert_new_comment(connection, thread.id, **fields)
-        if bake and row is not None:
+    def write(connection: Connection) -> NewComment | None:
+        comment = insert_new_comment(connection, thread.id, **fields)
+        if bake and comment is not None:
             enqueue(connection, thread.slug)
-        return row
+        return comment
 
     # Not a session object: building one cost more than the rest of answering (receivers load by id).
-    row = commit_together(url, write)
-    return None if row is None else NewComment(row.id, row.state, row.parent_id)
+    return commit_together(url, write)

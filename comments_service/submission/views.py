@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect,
 from ..appctx import this_app
 from ..baking.trigger import bake_queued
 from ..closing import closed_now
-from ..db import db, db_connection
+from ..db import db_connection
 from ..errors import error_response, wants_json
 from ..events import comment_submitted
 from ..extensions import csrf, limiter
@@ -16,9 +16,9 @@ from ..sanitize import markdown_to_html
 from ..spam import duplicate, honeypot
 from ..spam.pipeline import judge
 from ..spam.verdict import Action, Candidate, Verdict
-from ..store import ThreadRow, get_thread_row
-from ..threading import attach_point, replyable
-from .storing import NewComment, commit_comment
+from ..store import NewComment, ThreadRow, get_thread_row
+from ..threading import ancestry, attach_point, replyable
+from .storing import commit_comment
 from .validation import Submission, validate
 
 bp = Blueprint("submission", __name__)
@@ -53,12 +53,10 @@ def submit(slug: str) -> Response:
         return _invalid(slug, errors)
     parent_id = None
     if submission.parent_id is not None:
-        session = db()
-        replied_to = replyable(session, thread.id, submission.parent_id)
-        if replied_to is None:
+        chain = ancestry(connection, submission.parent_id)
+        if not replyable(chain, thread.id):
             return _invalid(slug, {"parent": "is not a published comment on this post"})
-        parent = attach_point(session, replied_to, current_app.config["MAX_THREAD_DEPTH"])
-        parent_id = parent.id if parent else None
+        parent_id = attach_point(chain, current_app.config["MAX_THREAD_DEPTH"])
     candidate = _candidate(thread, parent_id, submission)
     judgement = judge(candidate, connection, current_app.config)
     if judgement.verdict.action is Action.REJECT:

@@ -1,0 +1,96 @@
+"""Core statements compiled once per database and run as driver SQL, with SQLAlchemy's own type conversions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from threading import Lock
+from typing import Any
+
+from sqlalchemy import Connection, Select
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.dml import UpdateBase
+
+Convert = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class _Form:
+    """One statement as one database takes it: its SQL, its parameters in order, the conversions both ways."""
+
+    sql: str
+    names: tuple[str, ...]
+    positional: bool
+    # The values the statement itself holds (literals in it), used where the caller gives none.
+    given: dict[str, Any]
+    to_database: dict[str, Convert]
+    from_database: tuple[Convert, ...]
+
+    def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        """Return values as the driver takes them, each converted by its column's type."""
+        converted = {}
+        for name in self.names:
+            value = values[name] if name in values else self.given[name]
+            convert = self.to_database[name]
+            converted[name] = value if convert is None or value is None else convert(value)
+        return tuple(converted[name] for name in self.names) if self.positional else converted
+
+
+class DriverStatement:
+    """A statement run on the hot path: compiled once per dialect, then handed to the driver as is.
+
+    Connection.execute looks up the compiled form, processes parameters and builds a result
+    for every call: three times the cost of the driver's own work for the small statements
+    each reader's comment runs (measured: 22-28 µs against 7-9 µs). This skips that work and
+    keeps what matters from it, the types' conversions, so values read and written are the
+    same as through Core. Every value must be given: Python-side column defaults are refused
+    when the statement is compiled, since nothing here would fill them in.
+    """
+
+    def __init__(self, statement: Select[Any] | UpdateBase) -> None:
+        self._statement = statement
+        self._forms: dict[str, _Form] = {}
+        self._lock = Lock()
+
+    def rows(self, connection: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Run the statement in the connection's transaction; return its rows with each value converted."""
+        form = self._form(connection.dialect)
+        result = connection.exec_driver_sql(form.sql, form.parameters(values))
+        if not form.from_database:
+            result.close()
+            return []
+        converts = form.from_database
+        return [
+            tuple(value if c is None else c(value) for c, value in zip(converts, row, strict=True)) for row in result
+        ]
+
+    def _form(self, dialect: Dialect) -> _Form:
+        form = self._forms.get(dialect.name)
+        if form is None:
+            with self._lock:
+                form = self._forms[dialect.name] = self._compile(dialect)
+        return form
+
+    def _compile(self, dialect: Dialect) -> _Form:
+        compiled = self._statement.compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)
+        if compiled.insert_prefetch or compiled.update_prefetch:
+            missing = [column.key for column in (*compiled.insert_prefetch, *compiled.update_prefetch)]
+            raise ValueError(f"give every column a value; these have Python-side defaults: {missing}")
+        by_name = {name: bind for bind, name in compiled.bind_names.items()}
+        if compiled.escaped_bind_names or any(bind.expanding for bind in by_name.values()):
+            raise ValueError("only plainly named, single-valued parameters can go to the driver as they are")
+        names = tuple(compiled.positiontup or by_name)
+        binds = {name: by_name[name] for name in names}
+        return _Form(
+            sql=compiled.string,
+            names=names,
+            positional=bool(compiled.positional),
+            given={name: bind.value for name, bind in binds.items() if bind.value is not None},
+            to_database={name: bind.type.dialect_impl(dialect).bind_processor(dialect) for name, bind in binds.items()},
+            from_database=tuple(
+                column.type.dialect_impl(dialect).result_processor(dialect, None)
+                for column in self._statement.exported_columns
+            ),
+        )

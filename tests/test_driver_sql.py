@@ -1,0 +1,65 @@
+"""Statements run as driver SQL read and write the same values as through Core, on every database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from flask import Flask
+from sqlalchemy import bindparam, insert, select
+
+from comments_service.db import engine_for
+from comments_service.driver_sql import DriverStatement
+from comments_service.models import BakeJob, Thread
+from comments_service.store import get_thread_row
+
+_JOB_COLUMNS = select(BakeJob.slug, BakeJob.version, BakeJob.requested, BakeJob.attempts, BakeJob.last_error)
+
+
+def test_a_select_converts_each_value_as_core_does(app: Flask) -> None:
+    url = app.config["DATABASE_URL"]
+    published = datetime(2009, 5, 25, 7, 25, tzinfo=UTC)
+    with engine_for(url).begin() as connection:
+        connection.execute(
+            insert(Thread).values(slug="oud", title="Oud", url="oud.html", published=published, closed=True)
+        )
+    statement = select(Thread.id, Thread.published, Thread.closed, Thread.closed_by_metadata).where(
+        Thread.slug == bindparam("slug")
+    )
+    with engine_for(url).connect() as connection:
+        through_core = [tuple(row) for row in connection.execute(statement, {"slug": "oud"})]
+        through_driver = DriverStatement(statement).rows(connection, {"slug": "oud"})
+    assert through_driver == through_core
+    [(_id, read_published, closed, by_metadata)] = through_driver
+    # Aware UTC and real booleans, not the strings and integers SQLite stores.
+    assert read_published == published and read_published.tzinfo is UTC
+    assert closed is True and by_metadata is False
+    with engine_for(url).connect() as connection:
+        assert DriverStatement(statement).rows(connection, {"slug": "geen"}) == []
+        row = get_thread_row(connection, "oud")
+    assert row is not None and row.published == published and row.closed is True
+
+
+def test_a_write_converts_its_values_and_runs_in_the_callers_transaction(app: Flask) -> None:
+    url = app.config["DATABASE_URL"]
+    requested = datetime(2026, 12, 5, 15, 0, 1, 250000, tzinfo=UTC)
+    write = DriverStatement(
+        insert(BakeJob).values(
+            slug=bindparam("slug"), version=3, requested=bindparam("requested"), attempts=0, last_error=""
+        )
+    )
+    with engine_for(url).connect() as connection:
+        write.rows(connection, {"slug": "teruggedraaid", "requested": requested})
+        connection.rollback()
+        write.rows(connection, {"slug": "bewaard", "requested": requested})
+        connection.commit()
+    with engine_for(url).connect() as connection:
+        assert list(connection.execute(_JOB_COLUMNS)) == [("bewaard", 3, requested, 0, "")]
+
+
+def test_a_statement_that_leaves_columns_to_python_defaults_is_refused(app: Flask) -> None:
+    # Nothing would compute those defaults, so the rows would get NULLs instead.
+    statement = DriverStatement(insert(BakeJob).values(slug=bindparam("slug")))
+    connection = engine_for(app.config["DATABASE_URL"]).connect()
+    with connection, pytest.raises(ValueError, match="Python-side defaults.*requested"):
+        statement.rows(connection, {"slug": "x"})
