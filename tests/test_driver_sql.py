@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, event, insert, select
 
 from comments_service.db import engine_for
 from comments_service.driver_sql import DriverStatement
@@ -63,3 +63,22 @@ def test_a_statement_that_leaves_columns_to_python_defaults_is_refused(app: Flas
     connection = engine_for(app.config["DATABASE_URL"]).connect()
     with connection, pytest.raises(ValueError, match="Python-side defaults.*requested"):
         statement.rows(connection, {"slug": "x"})
+
+
+def test_a_statement_is_seen_by_cursor_listeners_and_gives_the_same_rows(app: Flask) -> None:
+    url = app.config["DATABASE_URL"]
+    with engine_for(url).begin() as connection:
+        connection.execute(insert(Thread).values(slug="gezien", title="Gezien", url="gezien.html", closed=True))
+    statement = DriverStatement(select(Thread.slug, Thread.closed).where(Thread.slug == bindparam("slug")))
+    seen: list[str] = []
+    listener = lambda *args: seen.append(args[2])  # noqa: E731 - (conn, cursor, statement, …)
+    event.listen(engine_for(url), "before_cursor_execute", listener)
+    try:
+        with engine_for(url).connect() as connection:
+            listened = statement.rows(connection, {"slug": "gezien"})
+    finally:
+        event.remove(engine_for(url), "before_cursor_execute", listener)
+    with engine_for(url).connect() as connection:
+        unobserved = statement.rows(connection, {"slug": "gezien"})
+    assert listened == unobserved == [("gezien", True)]
+    assert len(seen) == 1 and "FROM threads" in seen[0]
