@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import body_limit, cli, db, errors, moderation, notify, sessions, spam
+from . import body_limit, cli, db, errors, moderation, notify, spam
 from .baking import trigger as bake_trigger
 from .config import load_config
 from .extensions import csrf, limiter
@@ -21,7 +21,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         count = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
     body_limit.init_app(app)
-    sessions.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from threading import Lock
 from typing import Any
@@ -30,14 +30,14 @@ class _Form:
     to_database: dict[str, Convert]
     from_database: tuple[Convert, ...]
 
-    def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+    def parameters(self, values: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
         """Return values as the driver takes them, each converted by its column's type."""
-        converted = {}
+        converted = []
         for name in self.names:
             value = values[name] if name in values else self.given[name]
             convert = self.to_database[name]
-            converted[name] = value if convert is None or value is None else convert(value)
-        return tuple(converted[name] for name in self.names) if self.positional else converted
+            converted.append(value if convert is None or value is None else convert(value))
+        return tuple(converted) if self.positional else dict(zip(self.names, converted, strict=True))
 
 
 def _observed(connection: Connection) -> bool:

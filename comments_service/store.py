@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -38,6 +38,7 @@ class ThreadRow:
 
     id: int
     slug: str
+    title: str
     url: str
     published: datetime | None
     closed: bool
@@ -126,19 +127,22 @@ def thread_view(session: Session, slug: str) -> ThreadView:
     return views_and_feeds(session, [slug])[0][slug]
 
 
-# Plain columns, not ORM objects, and statements built once: every bake reads a whole
-# thread, and building mapped instances and statements cost more than rendering it.
-_THREADS = select(Thread).where(Thread.slug.in_(bindparam("slugs", expanding=True)))
+# Plain columns, not ORM objects, run as Core, and statements built once: every bake reads a
+# whole thread, and loading mapped instances through the session cost more than rendering it.
+_THREAD_ROWS = select(*(getattr(Thread, name) for name in ThreadRow.__dataclass_fields__)).where(
+    Thread.slug.in_(bindparam("slugs", expanding=True))
+)
 _VISIBLE = select(*(getattr(Comment, name) for name in VisibleRow.__dataclass_fields__)).where(
     Comment.thread_id.in_(bindparam("threads", expanding=True)), Comment.state.in_(VISIBLE_STATES)
 )
 
 
-def _visible_rows(session: Session, slugs: list[str]) -> tuple[Sequence[Thread], dict[int, list[VisibleRow]]]:
-    threads = session.scalars(_THREADS, {"slugs": slugs}).all()
+def _visible_rows(session: Session, slugs: list[str]) -> tuple[list[ThreadRow], dict[int, list[VisibleRow]]]:
+    connection = session.connection()
+    threads = [ThreadRow(*row) for row in connection.execute(_THREAD_ROWS, {"slugs": slugs})]
     rows: dict[int, list[VisibleRow]] = defaultdict(list)
     if threads:
-        for row in session.execute(_VISIBLE, {"threads": [t.id for t in threads]}):
+        for row in connection.execute(_VISIBLE, {"threads": [t.id for t in threads]}):
             rows[row.thread_id].append(VisibleRow(*row))
     return threads, rows
 

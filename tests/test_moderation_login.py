@@ -124,6 +124,20 @@ def test_logout_revokes_the_session_on_the_server(mod_client: FlaskClient, app: 
         assert all(s.revoked_at is not None for s in session.scalars(select(AuthSession)))
 
 
+def test_a_login_survives_a_key_rotation_and_not_a_key_change(mod_client: FlaskClient, app: Flask) -> None:
+    cookie = _cookie(mod_client)
+    copy = app.test_client()
+    copy.set_cookie("session", cookie)
+    assert copy.get("/moderate/").status_code == 200
+    # Rotated: the old key signs no more, but still verifies.
+    old_key = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"], app.config["SECRET_KEY_FALLBACKS"] = "a new key", [old_key]
+    assert copy.get("/moderate/").status_code == 200
+    # Replaced: a cookie signed with the old key no longer logs anyone in.
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    assert copy.get("/moderate/").status_code == 302
+
+
 def test_a_login_expires(mod_client: FlaskClient, app: Flask) -> None:
     hours = app.config["LOGIN_SESSION_HOURS"]
     with session_scope(app.config["DATABASE_URL"]) as session:

@@ -13,10 +13,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2.runtime import Macro
 from markupsafe import Markup
 
-from ..models import Kind, State, Thread
+from ..models import Kind, State
 from .feed_entries import previous_entries, reuse_or_render
 from .render import RenderOptions, template_key
-from .thread_view import VisibleRow
+from .thread_view import ThreadFacts, VisibleRow
 
 SITE_FEED_PATH = "feeds/comments.atom.xml"
 FEED_TEMPLATE = "kiln/comments.atom.xml"
@@ -62,7 +62,7 @@ class PostFeed:
     entries: list[FeedEntry] = field(default_factory=list)
 
 
-def build_feed(thread: Thread, rows: Iterable[VisibleRow]) -> PostFeed:
+def build_feed(thread: ThreadFacts, rows: Iterable[VisibleRow]) -> PostFeed:
     """Assemble a post's feed from its rows: approved comments, newest first."""
     # The post's values read once, not through the mapped attributes for every comment.
     post = (thread.slug, thread.title, thread.url)

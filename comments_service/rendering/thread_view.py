@@ -6,8 +6,24 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
-from ..models import Kind, State, Thread
+from ..models import Kind, State
+
+
+class ThreadFacts(Protocol):
+    """What a thread's view and feed show of the thread itself: a mapped Thread or a plain row of it."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def published(self) -> datetime | None: ...
+    @property
+    def closed_explicitly(self) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +92,7 @@ def empty_view(slug: str, closed: bool = False, published: datetime | None = Non
     return ThreadView(slug=slug, closed=closed, roots=[], linkbacks=[], comment_count=0, published=published)
 
 
-def build_view(thread: Thread, rows: Iterable[VisibleRow]) -> ThreadView:
+def build_view(thread: ThreadFacts, rows: Iterable[VisibleRow]) -> ThreadView:
     """Assemble a thread's view from its approved rows and deleted placeholders."""
     comments = [r for r in rows if r.kind == Kind.COMMENT]
     linkbacks = [r for r in rows if r.kind != Kind.COMMENT and r.state == State.APPROVED]
