@@ -1,10 +1,10 @@
-"""Untrusted titles, names and excerpts reduced to plain text: markup stripped by bleach, shown escaped."""
+"""Untrusted titles, names and excerpts reduced to plain text: markup stripped by the sanitiser, shown escaped."""
 
 from __future__ import annotations
 
 import html
 
-import bleach
+import nh3
 
 TITLE_MAX = 500
 NAME_MAX = 245
@@ -14,8 +14,9 @@ EXCERPT_CONTEXT = 150
 
 def plain_text(value: str, limit: int) -> str:
     """Strip every tag to its text, collapse whitespace and cut to at most limit characters."""
-    stripped = bleach.clean(value, tags=set(), attributes={}, strip=True, strip_comments=True)
-    # bleach leaves entities escaped for HTML output; the templates escape again, so store the text itself.
+    # Every tag goes, its text stays (a script's or a style's goes with it).
+    stripped = nh3.clean(value, tags=set(), attributes={}, strip_comments=True)
+    # The sanitiser leaves entities escaped for HTML output; the templates escape again, so store the text itself.
     text = " ".join(html.unescape(stripped).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 

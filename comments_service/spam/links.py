@@ -13,9 +13,9 @@ from .verdict import Action, Candidate, Verdict
 
 # The body has been through the sanitiser, which writes every link as <a href="…">.
 _ANCHOR = re.compile(r'<a\s[^>]*?href="([^"]*)"[^>]*>.*?</a>', re.DOTALL)
-# The linkifier leaves URLs with top-level domains it does not know (.top, .xyz,
-# .online…) as text; spammers favour exactly those, so they count as links too.
-URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
+# The linkifier leaves some addresses as text (after "=", as in BBCode's [url=…]…[/url],
+# a spammers' favourite), so they count as links too; a square bracket ends one.
+URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[^\s<>\"\[\]]+", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}'"
 
 

@@ -40,7 +40,7 @@ Second <em>one</em>.]]></content:encoded>
 
 COMMENT_FIELDS = ("id", "parent", "author", "email", "url", "body", "approved", "user")
 COMMENTS = [
-    (1, 0, "Tom &amp;amp; Jerry", "t@example.org", "https://tom.example/", "5 &amp;amp; 6", "1", 0),
+    (1, 0, "Tom &amp;amp; Jerry", "t@example.org", "https://tom.example/", "5 &amp; 6", "1", 0),
     (2, 1, "<![CDATA[Ann &amp; Co]]>", "x@example.org", "", "Thanks", "1", 7),
     (3, 2, "<![CDATA[Bob &amp;amp; Co]]>", "ANN@example.org", "", "line one\nline two", "0", 0),
     (4, 3, "Spammer", "s@example.org", "javascript:alert(1)", "buy", "spam", 0),
