@@ -67,7 +67,7 @@ class DriverStatement:
 
     def __init__(self, statement: Select[Any] | UpdateBase) -> None:
         self._statement = statement
-        self._forms: dict[str, _Form] = {}
+        self._forms: dict[tuple[str, str], _Form] = {}
         self._lock = Lock()
 
     def rows(self, connection: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
@@ -92,10 +92,12 @@ class DriverStatement:
         ]
 
     def _form(self, dialect: Dialect) -> _Form:
-        form = self._forms.get(dialect.name)
+        # Per driver, not only per database: drivers differ in how parameters are written.
+        key = (dialect.name, dialect.driver)
+        form = self._forms.get(key)
         if form is None:
             with self._lock:
-                form = self._forms[dialect.name] = self._compile(dialect)
+                form = self._forms[key] = self._compile(dialect)
         return form
 
     def _compile(self, dialect: Dialect) -> _Form:

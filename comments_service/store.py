@@ -48,8 +48,8 @@ class ThreadRow:
     closed_explicitly = Thread.closed_explicitly
 
 
-# Core statements, built once: a reader's comment costs one light query and one
-# INSERT … RETURNING, not the ORM's loading and unit-of-work machinery.
+# A reader's comment costs one light query and one INSERT … RETURNING, statements built
+# once and run on the driver's cursor, not the ORM's loading and unit-of-work machinery.
 _THREAD_ROW = DriverStatement(
     select(*(getattr(Thread, name) for name in ThreadRow.__dataclass_fields__)).where(Thread.slug == bindparam("slug"))
 )
