@@ -13,6 +13,7 @@ import json
 import os
 import statistics
 import tempfile
+from collections.abc import Sized
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -75,14 +76,17 @@ def run_kiln(
             server.wait_ready("/moderate/login")
             try:
                 with bake_worker_beside(server) if bake_worker else nullcontext():
+                    cpu_before = server.workers_cpu_seconds()
                     outcome = run_load(
                         KilnTarget(server.port, lambda: kiln_bodies(url)), args.comments, args.clients, slugs
                     )
+                    cpu = server.workers_cpu_seconds() - cpu_before
                 memory = peak_rss_mib(server)
             finally:
                 server.stop()
             name = f"kiln/{db}/{workers}w" + ("+bake-worker" if bake_worker else "")
             row = summary_row(name, outcome, audit(outcome.acks, kiln_bodies(url)))
+            row["worker CPU ms per comment"] = _per_comment(cpu, outcome.acks)
             row["peak RSS MiB per worker"] = memory
             if outcome.errors:
                 # What the service said about the failures, before its scratch folder goes.
@@ -100,15 +104,23 @@ def run_isso(args: argparse.Namespace, workers: int) -> dict[str, object]:
         server.wait_ready("/info")
         slugs = [f"post-{i}" for i in range(args.threads)]
         try:
+            cpu_before = server.workers_cpu_seconds()
             outcome = run_load(
                 IssoTarget(server.port, lambda: isso_bodies(root / "isso.db")), args.comments, args.clients, slugs
             )
+            cpu = server.workers_cpu_seconds() - cpu_before
             memory = peak_rss_mib(server)
         finally:
             server.stop()
         row = summary_row(f"isso/sqlite/{workers}w", outcome, audit(outcome.acks, isso_bodies(root / "isso.db")))
+        row["worker CPU ms per comment"] = _per_comment(cpu, outcome.acks)
         row["peak RSS MiB per worker"] = memory
         return row
+
+
+def _per_comment(cpu_seconds: float, acks: Sized) -> float | None:
+    # Processor time swings less than throughput with what else the machine runs.
+    return round(1000 * cpu_seconds / len(acks), 3) if acks else None
 
 
 def _ratio(kiln: dict[str, object], isso: dict[str, object], column: str) -> float:
@@ -139,12 +151,13 @@ def main() -> None:
         rows.append(run_isso(args, args.isso_workers))
         # Alternating pairs, and the median of their ratios: one pair alone swings with
         # whatever else the machine's disk and CPU were doing at that moment.
-        ratios, p99s, apart = [], [], []
+        ratios, p99s, cpus, apart = [], [], [], []
         for _ in range(args.rounds):
             kiln_one, isso_one = run_kiln("sqlite", args, 1, UNGUARDED), run_isso(args, 1)
             rows += [kiln_one, isso_one]
             ratios.append(_ratio(kiln_one, isso_one, "per s"))
             p99s.append(_ratio(kiln_one, isso_one, "p99 ms"))
+            cpus.append(_ratio(isso_one, kiln_one, "worker CPU ms per comment"))
             if args.bake_worker:
                 kiln_apart = run_kiln("sqlite", args, 1, UNGUARDED, bake_worker=True)
                 rows.append(kiln_apart)
@@ -154,6 +167,10 @@ def main() -> None:
             f"throughput Kiln/Isso (1 process each, moderation off), median of {args.rounds}: "
             f"{statistics.median(ratios):.2f}x (target >= 1.5x); p99 Kiln/Isso: {statistics.median(p99s):.2f} "
             f"(target <= 1); each pair: {pairs}"
+        )
+        print(
+            f"worker processor time per comment, Isso/Kiln, median of {args.rounds}: {statistics.median(cpus):.2f}x; "
+            "each: " + ", ".join(f"{r:.2f}x" for r in cpus)
         )
         if apart:
             print(

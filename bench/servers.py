@@ -86,6 +86,15 @@ class Server:
         if self.process is not None:
             stop_gracefully(self.process, self.kill)
 
+    def workers_cpu_seconds(self) -> float:
+        """Return the processor time (user and system) gunicorn's workers have used so far."""
+        ticks = 0
+        for pid in self.worker_pids():
+            # Fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def worker_pids(self) -> list[int]:
         """Return the pids of gunicorn's worker processes."""
         assert self.process is not None
