@@ -57,6 +57,8 @@ class FakeBaker:
         self.rests: list[float] = []
         # When (time.monotonic) another process last finished a pass, if ever.
         self.elsewhere: float | None = None
+        # How often the worker looked at that: once each time it woke to decide whether a pass is due.
+        self.looked = 0
 
     def start(self) -> None:
         """Nothing was left half-written."""
@@ -77,4 +79,5 @@ class FakeBaker:
 
     def last_pass(self) -> float | None:
         """Return when another process last baked the site."""
+        self.looked += 1
         return self.elsewhere
