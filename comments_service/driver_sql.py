@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from threading import Lock
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, Select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.dml import Insert, UpdateBase
 
 Convert = Callable[[Any], Any] | None
 # SQLAlchemy logs each statement here at INFO (echo=True sets that level).
@@ -27,6 +27,8 @@ class _Form:
     positional: bool
     # The values the statement itself holds (literals in it), used where the caller gives none.
     given: dict[str, Any]
+    # An INSERT's columns the caller may leave out: each one's Python-side default, or NULL.
+    defaults: dict[str, Callable[[], Any]]
     to_database: dict[str, Convert]
     from_database: tuple[Convert, ...]
 
@@ -34,7 +36,10 @@ class _Form:
         """Return values as the driver takes them, each converted by its column's type."""
         converted = []
         for name in self.names:
-            value = values[name] if name in values else self.given[name]
+            if name in values:
+                value = values[name]
+            else:
+                value = self.given[name] if name in self.given else self.defaults[name]()
             convert = self.to_database[name]
             converted.append(value if convert is None or value is None else convert(value))
         return tuple(converted) if self.positional else dict(zip(self.names, converted, strict=True))
@@ -59,16 +64,15 @@ class DriverStatement:
     each reader's comment runs (measured: a seventh of a busy worker's time for three of
     them). This skips that and keeps what matters from it: the transaction (the statement
     runs in the connection's, begun as SQLAlchemy would) and the types' conversions, so the
-    values read and written are the same as through Core. Every value must be given:
-    Python-side column defaults are refused when the statement is compiled, since nothing
-    here would fill them in. When statements are logged or listened to (echo, cursor
-    events), it goes through SQLAlchemy, so it is seen like any other.
+    values read and written are the same as through Core. An INSERT's column left without a
+    value gets what Core would store: its Python-side default, or NULL. When statements are
+    logged or listened to (echo, cursor events), it goes through SQLAlchemy, so it is seen
+    like any other.
     """
 
     def __init__(self, statement: Select[Any] | UpdateBase) -> None:
         self._statement = statement
         self._forms: dict[tuple[str, str], _Form] = {}
-        self._lock = Lock()
 
     def rows(self, connection: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run the statement in the connection's transaction; return its rows with each value converted."""
@@ -93,19 +97,16 @@ class DriverStatement:
 
     def _form(self, dialect: Dialect) -> _Form:
         # Per driver, not only per database: drivers differ in how parameters are written.
+        # Two threads may compile the same form at once; either result serves.
         key = (dialect.name, dialect.driver)
         form = self._forms.get(key)
         if form is None:
-            with self._lock:
-                form = self._forms[key] = self._compile(dialect)
+            form = self._forms[key] = self._compile(dialect)
         return form
 
     def _compile(self, dialect: Dialect) -> _Form:
         compiled = self._statement.compile(dialect=dialect)
         assert isinstance(compiled, SQLCompiler)
-        if compiled.insert_prefetch or compiled.update_prefetch:
-            missing = [column.key for column in (*compiled.insert_prefetch, *compiled.update_prefetch)]
-            raise ValueError(f"give every column a value; these have Python-side defaults: {missing}")
         by_name = {name: bind for bind, name in compiled.bind_names.items()}
         if compiled.escaped_bind_names or any(bind.expanding for bind in by_name.values()):
             raise ValueError("only plainly named, single-valued parameters can go to the driver as they are")
@@ -116,9 +117,37 @@ class DriverStatement:
             names=names,
             positional=bool(compiled.positional),
             given={name: bind.value for name, bind in binds.items() if bind.value is not None},
+            defaults=_column_defaults(self._statement, names),
             to_database={name: bind.type.dialect_impl(dialect).bind_processor(dialect) for name, bind in binds.items()},
             from_database=tuple(
                 column.type.dialect_impl(dialect).result_processor(dialect, None)
                 for column in self._statement.exported_columns
             ),
         )
+
+
+def _column_defaults(statement: Select[Any] | UpdateBase, names: tuple[str, ...]) -> dict[str, Callable[[], Any]]:
+    """Return, for an INSERT's column parameters, what Core would store for a column left out."""
+    if not isinstance(statement, Insert):
+        return {}
+    defaults: dict[str, Callable[[], Any]] = {}
+    for name in names:
+        column = statement.table.c.get(name)
+        # A server-side default would apply only if the column were left out of the statement.
+        if column is None or column.server_default is not None:
+            continue
+        default = column.default
+        if default is None:
+            defaults[name] = partial(_constant, None)
+        elif default.is_callable:
+            # SQLAlchemy wrapped the column's function to take an execution context, which it leaves unused.
+            defaults[name] = partial(default.arg, None)  # type: ignore[attr-defined]
+        elif default.is_scalar:
+            defaults[name] = partial(_constant, default.arg)  # type: ignore[attr-defined]
+        else:
+            raise ValueError(f"column {name}: only Python-side defaults can be filled in here")
+    return defaults
+
+
+def _constant(value: Any) -> Any:
+    return value

@@ -50,9 +50,8 @@ class ThreadRow:
 
 # A reader's comment costs one light query and one INSERT … RETURNING, statements built
 # once and run on the driver's cursor, not the ORM's loading and unit-of-work machinery.
-_THREAD_ROW = DriverStatement(
-    select(*(getattr(Thread, name) for name in ThreadRow.__dataclass_fields__)).where(Thread.slug == bindparam("slug"))
-)
+_THREAD_COLUMNS = tuple(getattr(Thread, name) for name in ThreadRow.__dataclass_fields__)
+_THREAD_ROW = DriverStatement(select(*_THREAD_COLUMNS).where(Thread.slug == bindparam("slug")))
 _INSERT_COMMENT = insert(Comment).returning(*Comment.__table__.c)
 
 
@@ -65,10 +64,10 @@ class NewComment(NamedTuple):
 
 
 def _new_comment_insert(insert_: Any) -> DriverStatement:
-    # Every column is a parameter, its default filled in by _with_defaults: the statement goes to
-    # the driver as is. A copy of a stored comment (same dedupe_key) inserts nothing and returns
-    # no row, rather than failing the transaction, which a group commit would roll back and retry
-    # write by write. It returns only what the answer needs (receivers load more by id).
+    # Every column but the id is a parameter (one a caller leaves out gets its default). A copy
+    # of a stored comment (same dedupe_key) inserts nothing and returns no row, rather than failing
+    # the transaction, which a group commit would roll back and retry write by write. It returns
+    # only what the answer needs (receivers load more by id).
     columns: dict[str, Any] = {
         column.key: bindparam(column.key) for column in Comment.__table__.c if column.key != "id"
     }
@@ -79,17 +78,6 @@ def _new_comment_insert(insert_: Any) -> DriverStatement:
 _INSERT_NEW_COMMENT = {
     name: _new_comment_insert(insert_) for name, insert_ in (("postgresql", postgresql), ("sqlite", sqlite))
 }
-_COMMENT_DEFAULTS = {column.key: column.default for column in Comment.__table__.c if column.key != "id"}
-
-
-def _with_defaults(fields: dict[str, object]) -> dict[str, object]:
-    """Return fields with every other column's default, as the ORM or Core would fill it in."""
-    values = dict(fields)
-    for key, default in _COMMENT_DEFAULTS.items():
-        if key not in values:
-            # A callable default (the creation time) is wrapped to take an execution context it does not use.
-            values[key] = None if default is None else default.arg(None) if default.is_callable else default.arg
-    return values
 
 
 def sync_posts(session: Session, posts: Iterable[PostInfo]) -> None:
@@ -129,9 +117,7 @@ def thread_view(session: Session, slug: str) -> ThreadView:
 
 # Plain columns, not ORM objects, run as Core, and statements built once: every bake reads a
 # whole thread, and loading mapped instances through the session cost more than rendering it.
-_THREAD_ROWS = select(*(getattr(Thread, name) for name in ThreadRow.__dataclass_fields__)).where(
-    Thread.slug.in_(bindparam("slugs", expanding=True))
-)
+_THREAD_ROWS = select(*_THREAD_COLUMNS).where(Thread.slug.in_(bindparam("slugs", expanding=True)))
 _VISIBLE = select(*(getattr(Comment, name) for name in VisibleRow.__dataclass_fields__)).where(
     Comment.thread_id.in_(bindparam("threads", expanding=True)), Comment.state.in_(VISIBLE_STATES)
 )
@@ -180,9 +166,7 @@ def insert_comment(connection: Connection, thread_id: int, **fields: object) -> 
 
 def insert_new_comment(connection: Connection, thread_id: int, **fields: object) -> NewComment | None:
     """Insert a comment unless one with its dedupe_key is stored (then return None); return id, state, parent_id."""
-    rows = _INSERT_NEW_COMMENT[connection.dialect.name].rows(
-        connection, _with_defaults({"thread_id": thread_id, **fields})
-    )
+    rows = _INSERT_NEW_COMMENT[connection.dialect.name].rows(connection, {"thread_id": thread_id, **fields})
     return NewComment(*rows[0]) if rows else None
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from flask import Flask
 from sqlalchemy import bindparam, event, insert, select
 
 from comments_service.db import engine_for
 from comments_service.driver_sql import DriverStatement
-from comments_service.models import BakeJob, Thread
-from comments_service.store import get_thread_row
+from comments_service.models import BakeJob, Comment, Kind, State, Thread, utcnow
+from comments_service.store import get_thread_row, insert_comment, insert_new_comment
 
 _JOB_COLUMNS = select(BakeJob.slug, BakeJob.version, BakeJob.requested, BakeJob.attempts, BakeJob.last_error)
 
@@ -57,12 +56,31 @@ def test_a_write_converts_its_values_and_runs_in_the_callers_transaction(app: Fl
         assert list(connection.execute(_JOB_COLUMNS)) == [("bewaard", 3, requested, 0, "")]
 
 
-def test_a_statement_that_leaves_columns_to_python_defaults_is_refused(app: Flask) -> None:
-    # Nothing would compute those defaults, so the rows would get NULLs instead.
-    statement = DriverStatement(insert(BakeJob).values(slug=bindparam("slug")))
-    connection = engine_for(app.config["DATABASE_URL"]).connect()
-    with connection, pytest.raises(ValueError, match="Python-side defaults.*requested"):
-        statement.rows(connection, {"slug": "x"})
+def test_an_insert_that_leaves_columns_out_stores_what_core_would(app: Flask) -> None:
+    url = app.config["DATABASE_URL"]
+    write = DriverStatement(insert(BakeJob).values(slug=bindparam("slug")))
+    fields = {"author": "Piet", "body_source": "x", "body_html": "<p>x</p>", "state": State.APPROVED}
+    with engine_for(url).begin() as connection:
+        thread_id = connection.execute(insert(Thread).values(slug="t").returning(Thread.id)).scalar_one()
+        core_comment = insert_comment(connection, thread_id, **fields)
+        driver_comment = insert_new_comment(connection, thread_id, **fields)
+        connection.execute(insert(BakeJob).values(slug="core"))
+        before = utcnow()
+        write.rows(connection, {"slug": "driver"})
+        write.rows(connection, {"slug": "later"})
+    with engine_for(url).connect() as connection:
+        jobs = {row.slug: row for row in connection.execute(_JOB_COLUMNS)}
+        comments = {row.id: row._asdict() for row in connection.execute(select(Comment))}
+    assert [(jobs[slug].version, jobs[slug].attempts) for slug in ("core", "driver", "later")] == [(1, 0)] * 3
+    assert jobs["core"].last_error == jobs["driver"].last_error == ""
+    # A callable default (the creation time) is called for each row, not once when compiled.
+    assert before <= jobs["driver"].requested < jobs["later"].requested
+    assert driver_comment is not None
+    core_row, driver_row = comments[core_comment.id], comments[driver_comment.id]
+    for row in (core_row, driver_row):
+        row.pop("id"), row.pop("created")
+    # Scalar defaults and NULLs alike: origin, dedupe_key and updated were left out.
+    assert driver_row == core_row and driver_row["origin"] is None and driver_row["kind"] == Kind.COMMENT
 
 
 def test_a_statement_is_seen_by_cursor_listeners_and_gives_the_same_rows(app: Flask) -> None:

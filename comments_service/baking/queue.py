@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..db import engine_for
 from ..driver_sql import DriverStatement
-from ..models import BakeJob, utcnow
+from ..models import BakeJob
 
 
 @dataclass(frozen=True)
@@ -26,13 +26,8 @@ class Job:
 def _upsert(insert: Callable[[type[BakeJob]], Any]) -> DriverStatement:
     # One statement that either inserts or bumps: two transactions requesting the same
     # post at once both succeed, and the row ends with a version newer than either saw.
-    # Every column is given: the statement goes to the driver as is, with no defaults filled in.
     # Inline: no id is asked back (PostgreSQL would otherwise get RETURNING bake_jobs.id).
-    statement = (
-        insert(BakeJob)
-        .inline()
-        .values(slug=bindparam("slug"), version=1, requested=bindparam("requested"), attempts=0, last_error="")
-    )
+    statement = insert(BakeJob).inline().values(slug=bindparam("slug"), version=1)
     return DriverStatement(
         statement.on_conflict_do_update(index_elements=["slug"], set_={"version": BakeJob.version + 1})
     )
@@ -44,7 +39,7 @@ _UPSERTS = {"postgresql": _upsert(postgresql.insert), "sqlite": _upsert(sqlite.i
 
 def enqueue(connection: Connection, slug: str) -> None:
     """Add a job for slug, or bump its version if one is waiting; part of the connection's transaction."""
-    _UPSERTS[connection.dialect.name].rows(connection, {"slug": slug, "requested": utcnow()})
+    _UPSERTS[connection.dialect.name].rows(connection, {"slug": slug})
 
 
 # Built once: the worker asks before every pass, and building the statement costs more than running it.
