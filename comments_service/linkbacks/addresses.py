@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import re
+import socket
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address
 from urllib.parse import SplitResult, urlsplit
@@ -62,11 +64,23 @@ def check_url(url: str) -> Target:
     return Target(parts=parts, host=parts.hostname, port=port, tls=scheme == "https")
 
 
+# The characters of IPv4 in any form the resolver reads: dotted, one number, hex (0x7f.1), octal (0177.0.0.1).
+_NUMERIC_HOST = re.compile(r"[0-9a-fA-FxX.]+")
+
+
 def literal_address(host: str) -> IPAddress | None:
-    """Return host as an IP address if it is written as one in canonical form."""
+    """Return host as an IP address if it is written as one, in any form the system's resolver reads as one."""
     try:
         return ipaddress.ip_address(host)
     except ValueError:
+        pass
+    # getaddrinfo reads "2130706433", "0x7f.1" and "0177.0.0.1" as 127.0.0.1 without asking DNS,
+    # by inet_aton's rules; reading them by the same rules keeps them from passing as names.
+    if not _NUMERIC_HOST.fullmatch(host):
+        return None
+    try:
+        return IPv4Address(socket.inet_aton(host.rstrip(".")))
+    except OSError:
         return None
 
 
