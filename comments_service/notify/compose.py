@@ -9,6 +9,7 @@ from email.utils import formatdate, make_msgid
 
 from ..models import OutboxMessage
 from .addresses import mailbox
+from .wire import SMTP_WIRE
 
 SUBJECT_MAX = 200
 
@@ -24,8 +25,9 @@ def compose(message: OutboxMessage, sender: str) -> EmailMessage:
     recipient = mailbox(message.recipient)
     if recipient is None:
         raise ValueError(f"not a deliverable address: {message.recipient!r}")
-    # policy.SMTP refuses CR or LF in any header value, and encodes non-ASCII text as RFC 2047 words.
-    email = EmailMessage(policy=policy.SMTP)
+    # SMTP's policy refuses CR or LF in any header value, and encodes non-ASCII text as RFC 2047 words
+    # (except in the list headers, whose syntax has no room for them: see wire.py).
+    email = EmailMessage(policy=SMTP_WIRE)
     email["From"] = sender
     email["To"] = recipient
     email["Subject"] = one_line(message.subject)
@@ -34,6 +36,9 @@ def compose(message: OutboxMessage, sender: str) -> EmailMessage:
     # RFC 3834: automatic mail, so vacation responders keep quiet.
     email["Auto-Submitted"] = "auto-generated"
     if message.unsubscribe_url:
+        # RFC 2919 and 8058: reply notifications are a list a reader left; clients offer a one-click way out.
+        if (domain := _domain(sender)).isascii():
+            email["List-Id"] = f"<replies.{domain}>"
         email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
         email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     # Quoted-printable keeps the body 7-bit, so it travels through servers without 8BITMIME too.

@@ -21,11 +21,12 @@ SENDER = "Kiln test <blog@example.org>"
 
 @dataclass
 class Received:
-    """One message as the SMTP server got it: the envelope and the parsed content."""
+    """One message as the SMTP server got it: the envelope, the bytes on the wire and the parsed content."""
 
     mail_from: str
     rcpt_tos: list[str]
     message: EmailMessage
+    raw: bytes
 
 
 @dataclass
@@ -39,7 +40,8 @@ class Recorder:
         """Keep the message and accept it."""
         parsed = message_from_bytes(envelope.original_content, policy=policy.default)
         with self.arrived:
-            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))  # type: ignore[arg-type]
+            received = Received(envelope.mail_from, list(envelope.rcpt_tos), parsed, envelope.original_content)  # type: ignore[arg-type]
+            self.received.append(received)
             self.arrived.notify_all()
         return "250 Message accepted for delivery"
 

@@ -87,7 +87,7 @@ def test_a_reply_author_with_line_breaks_cannot_inject_into_the_subscriber_mail(
     assert send(mail_app).sent == 1
     (mail,) = smtp_server.recorder.wait_for(1)
     assert mail.rcpt_tos == ["anna@example.net"]
-    assert set(mail.message.keys()) == MODERATOR_HEADERS | {"List-Unsubscribe", "List-Unsubscribe-Post"}
+    assert set(mail.message.keys()) == MODERATOR_HEADERS | {"List-Id", "List-Unsubscribe", "List-Unsubscribe-Post"}
     assert "Bcc: victim@evil.example" in mail.message["Subject"]
 
 
