@@ -25,6 +25,14 @@ ENTRY_TEMPLATE = "kiln/comment.atom.xml"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # XML 1.0 forbids most control characters, which a pasted or imported comment may carry.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# A feed title is plain text with no element to confine a name's direction to, so the controls that
+# reorder the text around them (marks, embeddings, overrides, isolates) are dropped from it.
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def plain_line(value: str) -> str:
+    """Return single-line text without the controls that reorder it, for a feed's plain-text fields."""
+    return _BIDI_CONTROLS.sub("", value)
 
 
 @dataclass(frozen=True)
@@ -112,6 +120,7 @@ def _environment(templates: str) -> Environment:
     )
     env.filters["atom_date"] = atom_date
     env.filters["atom_id"] = atom_id
+    env.filters["plain_line"] = plain_line
     return env
 
 
