@@ -7,20 +7,24 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import body_limit, cli, db, errors, moderation, notify, spam
+from . import body_limit, cli, db, errors, moderation, notify, spam, utf8_guard
 from .baking import trigger as bake_trigger
 from .config import load_config
 from .extensions import csrf, limiter
+from .ids import IdConverter
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the comment service."""
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, test_config)
+    # Before any blueprint's routes: `<id:…>` in them takes only ids a database column can hold.
+    app.url_map.converters["id"] = IdConverter
     if app.config["TRUSTED_PROXIES"]:
         count = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
     body_limit.init_app(app)
+    utf8_guard.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -29,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     bake_trigger.init_app(app)
 
+    from . import openapi
     from .linkbacks import views as linkback_views
     from .submission import views as submission_views
 
@@ -36,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     moderation.init_app(app)
     notify.init_app(app)
     app.register_blueprint(linkback_views.bp)
+    app.register_blueprint(openapi.bp)
     if app.config["SERVE_SITE"]:
         from . import site_files
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .models import AuthSession, Role, User
+from .text_policy import field_problems
 
 MIN_PASSWORD_LENGTH = 8
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
@@ -49,6 +50,10 @@ def create_user(
     """Create an account; the caller commits."""
     if not _USERNAME.fullmatch(username):
         raise AccountError("A username is 1 to 80 letters, digits, dots, dashes or underscores.")
+    names = {"display name": display_name, "email address": email}
+    if problems := field_problems(names, one_line=names):
+        label, problem = next(iter(problems.items()))
+        raise AccountError(f"The {label} {problem}.")
     check_password(password)
     if find_user(session, username) is not None:
         raise AccountError(f"An account named {username!r} already exists.")

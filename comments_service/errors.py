@@ -32,8 +32,8 @@ def prefers_json(accept: str | None) -> bool:
 
 
 def wants_json() -> bool:
-    """Tell whether the client asked for JSON rather than a page."""
-    return prefers_json(request.headers.get("Accept"))
+    """Tell whether the client asked for JSON rather than a page (or sent JSON, as API clients do)."""
+    return request.is_json or prefers_json(request.headers.get("Accept"))
 
 
 def error_response(status: int, message: str, fields: dict[str, str] | None = None) -> Response:

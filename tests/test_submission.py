@@ -49,7 +49,7 @@ def test_form_post_is_held_then_baked_after_approval(mod_client: FlaskClient, ap
     assert f'id="comment-{comment_id}" class="comment depth-1"' in html
     assert "<p>Mooi stuk!</p>" in html
     assert "anna@example.nl" not in html, "email is never published"
-    assert '<a href="https://anna.example" rel="external nofollow ugc">Anna de Vries</a>' in html
+    assert '<a href="https://anna.example" rel="external nofollow ugc"><bdi>Anna de Vries</bdi></a>' in html
     index = (output / "index.html").read_text(encoding="utf-8")
     assert "1 comment<!--/kiln:count:open-post-->" in index
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..closing import closed_now
 from ..models import Kind
+from ..text_policy import field_problems
 from .receive import Duplicate, Sender, hold, mention_from
 from .records import find_linkback
 from .targets import find_target, is_absolute, normalize
@@ -48,6 +49,9 @@ def respond(session: Session, body: bytes, sender: Sender) -> bytes:
     source, target = params if len(params) == 2 else (None, None)
     if not isinstance(source, str) or not isinstance(target, str):
         return _fault(xmlrpc.client.Fault(BAD_PARAMS, "pingback.ping takes two strings: source and target."))
+    if problems := field_problems({"source": source, "target": target}, one_line=("source", "target")):
+        said = "; ".join(f"the {name} {problem}" for name, problem in problems.items())
+        return _fault(xmlrpc.client.Fault(BAD_PARAMS, f"pingback.ping was not accepted: {said}."))
     try:
         message = ping(session, source.strip(), target.strip(), sender)
     except xmlrpc.client.Fault as fault:

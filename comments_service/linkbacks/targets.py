@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..baking.trigger import site_of
 from ..models import Thread
+from ..text_policy import problem
 from .addresses import DEFAULT_PORTS
 from .records import thread_by_url
 
@@ -65,4 +66,6 @@ def find_target(session: Session, target: str, base: str) -> TargetMatch:
     if page.netloc != site.netloc or not page.path.startswith(prefix):
         return TargetMatch(None, False)
     relative = unquote(page.path[len(prefix) :])
-    return TargetMatch(thread_by_url(session, relative) if relative else None, True)
+    # A post's address never holds a control character (%00 included): such a path names no post.
+    named = relative and problem(relative, one_line=True) is None
+    return TargetMatch(thread_by_url(session, relative) if named else None, True)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from ..closing import closed_now
 from ..models import Kind, Thread
+from ..text_policy import field_problems
 from .receive import Answer, Duplicate, Sender, hold, mention_from
 from .records import find_linkback
 from .targets import is_absolute, post_url
@@ -15,6 +16,9 @@ from .throttle import source_host_allowed
 from .verify import Outcome, verify
 
 URL_MAX = 2000
+FIELDS = ("url", "title", "excerpt", "blog_name")
+# A title or an excerpt may span lines (plain_text joins them); an address and a name may not.
+ONE_LINE = frozenset({"url", "blog_name"})
 REFUSALS = {
     Outcome.NO_LINK: "The page at that URL does not link to this post.",
     Outcome.GONE: "The page at that URL does not exist.",
@@ -30,7 +34,10 @@ def receive(session: Session, thread: Thread | None, form: Mapping[str, str], se
         return Answer(404, "There is no post with that address.")
     if closed_now(thread):
         return Answer(403, "Trackbacks on this entry are closed.")
-    url = (form.get("url") or "").strip()
+    sent = {name: form.get(name) or "" for name in FIELDS}
+    if problems := field_problems(sent, ONE_LINE):
+        return Answer(400, "The ping was not accepted: " + _listed(problems), problems)
+    url = sent["url"].strip()
     if not url:
         return Answer(400, "The url field is required.", {"url": "is required"})
     if len(url) > URL_MAX or not is_absolute(url):
@@ -42,9 +49,14 @@ def receive(session: Session, thread: Thread | None, form: Mapping[str, str], se
     found = verify(url, post_url(sender.site_base, thread), sender.policy)
     if found.outcome is not Outcome.LINKS:
         return Answer(400, REFUSALS[found.outcome])
-    given = {name: form.get(name) or "" for name in ("title", "excerpt", "blog_name")}
+    given = {name: sent[name] for name in ("title", "excerpt", "blog_name")}
     try:
         hold(session, thread, mention_from(Kind.TRACKBACK, url, found, **given), sender)
     except Duplicate:
         return Answer(409, "This post already has a trackback from that URL.")
     return Answer(200, "")
+
+
+def _listed(problems: dict[str, str]) -> str:
+    # TrackBack's XML answer carries one message, so it names each field itself.
+    return "; ".join(f"{name} {problem}" for name, problem in problems.items()) + "."

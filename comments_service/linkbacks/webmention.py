@@ -12,6 +12,7 @@ from ..closing import closed_now
 from ..db import session_scope
 from ..models import PendingWebmention, utcnow
 from ..store import get_thread
+from ..text_policy import field_problems
 from .fetcher import Policy, url_is_fetchable
 from .pending import count_waiting, store_mention
 from .receive import Answer, Sender, apply_webmention
@@ -37,10 +38,13 @@ def _url_problem(value: str) -> str | None:
 
 def accept(session: Session, form: Mapping[str, str], sender: Sender) -> Answer:
     """Validate a webmention and store it for verification (committed before the 202), or say why not."""
-    source, target = (form.get("source") or "").strip(), (form.get("target") or "").strip()
+    sent = {name: form.get(name) or "" for name in ("source", "target")}
+    source, target = sent["source"].strip(), sent["target"].strip()
     fields = {
         name: problem for name, value in (("source", source), ("target", target)) if (problem := _url_problem(value))
     }
+    # The address checks speak first; the text policy covers what they let through.
+    fields = field_problems(sent, one_line=sent) | fields
     if fields:
         return Answer(400, "The webmention was not accepted.", fields)
     if normalize(source) == normalize(target):

@@ -6,7 +6,9 @@ from flask import Blueprint, Response, abort, g, render_template, request
 
 from ..accounts import AccountError, create_user, list_users, remove_user, set_password, set_role
 from ..db import db
+from ..ids import parse_id
 from ..models import Role, User
+from ..text_policy import field_problems
 from .audit import detail_of, entries, record
 from .auth import login_required
 from .permissions import admin_required
@@ -49,6 +51,9 @@ def create() -> Response:
     role = _role(form.get("role", ""))
     if role is None:
         return refused(400, "The account was not created.", {"role": "is not a role"})
+    names = {name: form.get(name, "") for name in ("username", "display_name")}
+    if problems := field_problems(names, one_line=names):
+        return refused(400, "The account was not created.", problems)
     try:
         user = create_user(
             session, form.get("username", "").strip(), form.get("password", ""), role, form.get("display_name", "")
@@ -61,7 +66,7 @@ def create() -> Response:
     return done(f"Created {role.value} {user.username}.", id=user.id, username=user.username)
 
 
-@bp.post("/accounts/<int:user_id>/role")
+@bp.post("/accounts/<id:user_id>/role")
 @login_required
 @admin_required
 def change_role(user_id: int) -> Response:
@@ -80,7 +85,7 @@ def change_role(user_id: int) -> Response:
     return done(f"{user.username} is now {role.value}.", id=user.id, role=role.value)
 
 
-@bp.post("/accounts/<int:user_id>/password")
+@bp.post("/accounts/<id:user_id>/password")
 @login_required
 @admin_required
 def reset_password(user_id: int) -> Response:
@@ -95,7 +100,7 @@ def reset_password(user_id: int) -> Response:
     return done(f"New password set for {user.username}.", id=user.id)
 
 
-@bp.post("/accounts/<int:user_id>/remove")
+@bp.post("/accounts/<id:user_id>/remove")
 @login_required
 @admin_required
 def remove(user_id: int) -> Response:
@@ -119,9 +124,10 @@ def remove(user_id: int) -> Response:
 def audit() -> str:
     """Show the audit log, newest first, a page at a time."""
     raw = request.args.get("before", "")
-    if raw and not (raw.isdigit() and len(raw) <= 12):
+    before = parse_id(raw) if raw else None
+    if raw and before is None:
         abort(400, description="The before cursor must be an entry id.")
-    page = entries(db(), before=int(raw) if raw else None, limit=AUDIT_PAGE + 1)
+    page = entries(db(), before=before, limit=AUDIT_PAGE + 1)
     more = len(page) > AUDIT_PAGE
     page = page[:AUDIT_PAGE]
     return render_template("audit.html", entries=page, detail_of=detail_of, next_before=page[-1].id if more else None)

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, current_app, g, render_template, r
 
 from ..db import db
 from ..models import Role
+from ..text_policy import newlines
 from .actions import ACTIONS, moderate
 from .audit import detail_of, entries
 from .auth import login_required
@@ -16,7 +17,7 @@ from .responses import body_problem, done, refused
 bp = Blueprint("moderation_comment", __name__, url_prefix="/moderate/comments")
 
 
-@bp.get("/<int:comment_id>")
+@bp.get("/<id:comment_id>")
 @login_required
 def show(comment_id: int) -> str:
     """Show one comment with its actions, the edit and reply forms, and (to admins) its history."""
@@ -25,7 +26,7 @@ def show(comment_id: int) -> str:
     return render_template("comment.html", comment=comment, history=history, detail_of=detail_of)
 
 
-@bp.post("/<int:comment_id>/<action>")
+@bp.post("/<id:comment_id>/<action>")
 @login_required
 def act(comment_id: int, action: str) -> Response:
     """Approve, reject, mark as spam or delete one comment, then bake its post."""
@@ -36,29 +37,29 @@ def act(comment_id: int, action: str) -> Response:
     return done(f"Comment {comment_id}: {action} done.", id=comment_id, state=comment.state.value)
 
 
-@bp.post("/<int:comment_id>/edit")
+@bp.post("/<id:comment_id>/edit")
 @login_required
 def edit(comment_id: int) -> Response:
     """Replace a comment's body (re-sanitised), keeping the original in the audit log."""
     comment = comment_or_abort(comment_id)
-    body = request.form.get("body", "").replace("\r\n", "\n").strip()
+    body = newlines(request.form.get("body", ""))
     if problem := body_problem(body):
         return refused(400, "The comment was not changed.", {"body": problem})
-    edit_body(db(), comment, body, g.user)
+    edit_body(db(), comment, body.strip(), g.user)
     return done(f"Comment {comment_id} edited.", id=comment_id, body_html=comment.body_html)
 
 
-@bp.post("/<int:comment_id>/reply")
+@bp.post("/<id:comment_id>/reply")
 @login_required
 def reply(comment_id: int) -> Response:
     """Publish a reply by the post's author under a comment, and bake it."""
     parent = comment_or_abort(comment_id)
-    body = request.form.get("body", "").replace("\r\n", "\n").strip()
+    body = newlines(request.form.get("body", ""))
     if problem := body_problem(body):
         return refused(400, "The reply was not posted.", {"body": problem})
     try:
         answer = reply_as_author(
-            db(), parent, body, g.user, int(current_app.config["MAX_THREAD_DEPTH"]), request.remote_addr or ""
+            db(), parent, body.strip(), g.user, int(current_app.config["MAX_THREAD_DEPTH"]), request.remote_addr or ""
         )
     except NotRepliable as error:
         return refused(409, str(error))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, current_app, flash, jsonify, redirect, request, url_for
 
 from ..errors import error_response, wants_json
+from ..text_policy import problem as text_problem
 
 
 def done(message: str, **result: object) -> Response:
@@ -32,8 +33,10 @@ def back() -> str:
 
 
 def body_problem(body: str) -> str | None:
-    """Say what is wrong with a body a moderator typed, if anything."""
+    """Say what is wrong with a body a moderator typed (as sent, before trimming), if anything."""
+    if problem := text_problem(body):
+        return problem
     if not body.strip():
         return "is required"
     limit = int(current_app.config["BODY_MAX"])
-    return f"must be at most {limit} characters" if len(body) > limit else None
+    return f"must be at most {limit} characters" if len(body.strip()) > limit else None

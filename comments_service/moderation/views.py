@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..closing import closed_now
 from ..db import db
+from ..ids import parse_id
 from ..models import State
 from .actions import moderate_many
 from .auth import login_required
@@ -26,9 +27,9 @@ def _cursor(args: MultiDict[str, str], name: str) -> int | None:
     raw = args.get(name, "")
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 12:
+    if (cursor := parse_id(raw)) is None:
         abort(400, description=f"The {name} cursor must be a comment id.")
-    return int(raw)
+    return cursor
 
 
 def _queue_filter(args: MultiDict[str, str]) -> QueueFilter:
@@ -75,9 +76,10 @@ def bulk() -> Response:
         return refused(400, "Choose what to do with the ticked comments.", {"action": "is not a bulk action"})
     if not raw_ids:
         return refused(400, "Tick at least one comment.", {"ids": "is required"})
-    if len(raw_ids) > BULK_MAX or not all(i.isdigit() and len(i) <= 12 for i in raw_ids):
+    parsed = [parse_id(i) for i in raw_ids]
+    if len(raw_ids) > BULK_MAX or None in parsed:
         return refused(400, "The ticked comments are not valid.", {"ids": f"must be up to {BULK_MAX} comment ids"})
-    ids = sorted({int(i) for i in raw_ids})
+    ids = sorted({i for i in parsed if i is not None})
     session = db()
     comments = comments_by_ids(session, ids)
     if len(comments) != len(ids):

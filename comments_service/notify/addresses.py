@@ -13,7 +13,8 @@ def mailbox(value: str) -> Address | None:
         return None
     try:
         address = Address(addr_spec=value)
-    except (ValueError, HeaderParseError):
+    except (ValueError, HeaderParseError, IndexError):
+        # IndexError: the standard library's parser trips over some cut-off addresses ("a@") instead of refusing them.
         return None
     # The parser drops comments such as "a@b.c (x)"; only an address that survives whole is accepted.
     return address if address.addr_spec == value and "." in address.domain else None

@@ -7,6 +7,9 @@ from typing import Any
 
 from itsdangerous import BadPayload, URLSafeSerializer, URLSafeTimedSerializer
 
+from ..ids import is_id
+from .addresses import mailbox
+
 # Distinct salts, so a token signed for one purpose is never accepted for another.
 _MODERATE_SALT = "kiln.notify.moderate"
 _UNSUBSCRIBE_SALT = "kiln.notify.unsubscribe"
@@ -41,8 +44,8 @@ def moderation_token(secret: str, grant: ModerationGrant) -> str:
 def read_moderation_token(secret: str, token: str, max_age: int) -> ModerationGrant:
     """Return the grant in a token; raises SignatureExpired or BadSignature (BadData) otherwise."""
     payload = URLSafeTimedSerializer(secret, salt=_MODERATE_SALT).loads(token, max_age=max_age)
-    comment_id, action, user_id = _field(payload, "c", int), _field(payload, "a", str), payload.get("u")
-    if action not in MAIL_ACTIONS or not (user_id is None or isinstance(user_id, int)):
+    comment_id, action, user_id = _id_field(payload, "c"), _field(payload, "a", str), payload.get("u")
+    if action not in MAIL_ACTIONS or not (user_id is None or is_id(user_id)):
         raise BadPayload("the link's content is not a moderation grant")
     return ModerationGrant(comment_id, action, user_id)
 
@@ -56,11 +59,22 @@ def unsubscribe_token(secret: str, subscription: Subscription) -> str:
 def read_unsubscribe_token(secret: str, token: str) -> Subscription:
     """Return the subscription in a token; raises BadSignature (BadData) if it was not signed by us."""
     payload = URLSafeSerializer(secret, salt=_UNSUBSCRIBE_SALT).loads(token)
-    return Subscription(_field(payload, "e", str), _field(payload, "t", int))
+    email = _field(payload, "e", str)
+    if mailbox(email) is None:
+        # Only an address a reader could subscribe with is ever signed; anything else names no subscriber.
+        raise BadPayload("the link's content is not a subscriber's address")
+    return Subscription(email, _id_field(payload, "t"))
 
 
 def _field(payload: Any, key: str, kind: type) -> Any:
     value = payload.get(key) if isinstance(payload, dict) else None
     if not isinstance(value, kind) or isinstance(value, bool):
+        raise BadPayload(f"the link's content lacks {key!r}")
+    return value
+
+
+def _id_field(payload: Any, key: str) -> int:
+    value = payload.get(key) if isinstance(payload, dict) else None
+    if not is_id(value):
         raise BadPayload(f"the link's content lacks {key!r}")
     return value

@@ -14,6 +14,7 @@ from ..baking.requests import request_bake
 from ..models import Comment, Thread
 from ..sanitize import render_body
 from ..submission.validation import _website_problem as website_problem
+from ..text_policy import clean, field_problems
 from .plan import CommentPlan, ImportPlan, PortingError
 from .summary import Summary
 
@@ -21,6 +22,9 @@ from .summary import Summary
 CUT = {"author": 245, "title": 500, "blog_name": 245, "user_agent": 500}
 DROP = {"email": 100, "website": 200, "ip": 45, "source_url": 2000}
 LINKS = ("website", "source_url")
+# The text policy's fields (text_policy): one-line ones first, then those that may span lines.
+ONE_LINE = ("author", "email", "website", "source_url", "blog_name")
+POLICED = (*ONE_LINE, "title", "body_source")
 CHUNK = 500
 
 
@@ -96,7 +100,7 @@ def _insert(session: Session, planned: CommentPlan, thread: Thread, parent_id: i
     row = Comment(
         thread_id=thread.id,
         parent_id=parent_id,
-        body_html=render_body(planned.body_source, planned.body_format),
+        body_html=render_body(values["body_source"], planned.body_format),
         **values,
     )
     session.add(row)
@@ -112,6 +116,11 @@ def _fit(planned: CommentPlan, summary: Summary) -> dict[str, Any]:
     values: dict[str, Any] = {
         f.name: getattr(planned, f.name) for f in fields(planned) if f.name not in ("slug", "parent_origin")
     }
+    # Old sites' data often holds stray controls (C1 ones from text decoded as Latin-1 that was
+    # Windows-1252): they are dropped with a note, as too-long text is cut, rather than failing the import.
+    for name, problem in field_problems({name: values[name] for name in POLICED}, ONE_LINE).items():
+        values[name] = clean(values[name], one_line=name in ONE_LINE)
+        summary.note(f"{planned.origin}: {name} {problem}; such characters were left out.")
     for name, limit in CUT.items():
         if len(values[name]) > limit:
             values[name] = _cut(values[name], limit)

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..models import Kind, Role, State
 from ..submission.validation import _website_problem as website_problem
+from ..text_policy import CONTROL, field_problems
 from .json_format import (
     AUDIT_FIELDS,
     COMMENT_FIELDS,
@@ -33,6 +34,19 @@ CHOICES = {
     ("users", "role"): {r.value for r in Role},
 }
 TYPES: dict[str, type | tuple[type, ...]] = {"str": str, "bool": bool, "int": int, "time": str}
+# Fields that came in through an entrance applying the text policy, and whether each is one line:
+# an export holding what Kiln refuses at the door is refused, as it would be refused from a reader.
+POLICED = {
+    ("comments", "author"): True,
+    ("comments", "email"): True,
+    ("comments", "website"): True,
+    ("comments", "source_url"): True,
+    ("comments", "blog_name"): True,
+    ("comments", "title"): False,
+    ("comments", "body_source"): False,
+    ("users", "username"): True,
+    ("users", "display_name"): True,
+}
 
 
 def read_export(text: str, name: str) -> dict[str, Any]:
@@ -68,6 +82,10 @@ def _record(record: Any, spec: dict[str, str], where: str, section: str) -> dict
         if field not in record:
             raise PortingError(f"{where}: field {field!r} is missing")
         out[field] = _field(record[field], kind, f"{where}.{field}")
+        if (section, field) in POLICED and (
+            problems := field_problems({field: out[field]}, (field,) if POLICED[section, field] else ())
+        ):
+            raise PortingError(f"{where}.{field}: {problems[field]}")
         if section == "comments" and field in ("website", "source_url") and out[field] and website_problem(out[field]):
             raise PortingError(f"{where}.{field}: {website_problem(out[field])}")
         allowed = CHOICES.get((section, field))
@@ -85,6 +103,9 @@ def _field(value: Any, kind: str, where: str) -> Any:
     # bool is an int in Python; an id must not be true.
     if not isinstance(value, TYPES[base]) or (base == "int" and isinstance(value, bool)):
         raise PortingError(f"{where}: expected {base}, got {type(value).__name__}")
+    if isinstance(value, str) and "\x00" in value:
+        # No text column of PostgreSQL can hold a NUL; refused here, SQLite does not store one either.
+        raise PortingError(f"{where}: {CONTROL}")
     if base == "time":
         try:
             moment = datetime.fromisoformat(str(value))

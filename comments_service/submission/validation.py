@@ -8,7 +8,21 @@ from urllib.parse import urlsplit
 
 from flask import Config
 
+from ..ids import parse_id
 from ..notify.addresses import mailbox
+from ..text_policy import field_problems, newlines
+
+FIELDS = ("author", "email", "website", "body", "parent", "notify")
+ONE_LINE = frozenset(FIELDS) - {"body"}
+# What a JSON client is told when a field's value has the wrong type (null counts as left out).
+TYPE_ERRORS = {
+    "author": "must be a string",
+    "email": "must be a string",
+    "website": "must be a string",
+    "body": "must be a string",
+    "parent": "must be a comment id",
+    "notify": "must be true or false",
+}
 
 
 @dataclass(frozen=True)
@@ -50,10 +64,28 @@ def _website_problem(website: str) -> str | None:
     return None
 
 
+def json_fields(data: Mapping[str, object]) -> tuple[dict[str, str], dict[str, str]]:
+    """Turn a JSON comment into the form's fields, and say which fields have the wrong type."""
+    fields: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for name, value in data.items():
+        if value is None:
+            continue
+        if isinstance(value, str):
+            fields[name] = value
+        elif name == "notify" and isinstance(value, bool):
+            fields[name] = "1" if value else ""
+        elif name == "parent" and isinstance(value, int) and not isinstance(value, bool):
+            fields[name] = str(value)
+        elif name in TYPE_ERRORS:
+            errors[name] = TYPE_ERRORS[name]
+    return fields, errors
+
+
 def validate(form: Mapping[str, str], config: Config) -> tuple[Submission | None, dict[str, str]]:
     """Return the clean submission, or None and a message per bad field."""
     author, email = _text(form, "author"), _text(form, "email")
-    website, body = _text(form, "website"), (form.get("body") or "").replace("\r\n", "\n")
+    website, body = _text(form, "website"), newlines(form.get("body") or "")
     errors: dict[str, str] = {}
     if not author:
         errors["author"] = "is required"
@@ -75,10 +107,12 @@ def validate(form: Mapping[str, str], config: Config) -> tuple[Submission | None
     parent_id: int | None = None
     raw_parent = _text(form, "parent")
     if raw_parent:
-        if raw_parent.isdigit() and len(raw_parent) < 12:
-            parent_id = int(raw_parent)
+        if (parsed := parse_id(raw_parent)) is not None:
+            parent_id = parsed
         else:
             errors["parent"] = "must be a comment id"
+    # A field's own check speaks first (an address with a line break is no address); the text policy covers the rest.
+    errors = field_problems({name: form.get(name) or "" for name in FIELDS}, ONE_LINE) | errors
     if errors:
         return None, errors
     return Submission(author, email, website, body.strip(), parent_id, notify), {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template, request
 
 from ..appctx import this_app
@@ -19,7 +21,7 @@ from ..spam.verdict import Action, Candidate, Verdict
 from ..store import NewComment, ThreadRow, get_thread_row
 from ..threading import ancestry, attach_point, replyable
 from .storing import commit_comment
-from .validation import Submission, validate
+from .validation import Submission, json_fields, validate
 
 bp = Blueprint("submission", __name__)
 
@@ -48,16 +50,21 @@ def submit(slug: str) -> Response:
         abort(404, description="There is no post with that address.")
     if closed_now(thread):
         abort(403, description="Comments on this entry are closed.")
-    submission, errors = validate(request.form, current_app.config)
-    if submission is None:
-        return _invalid(slug, errors)
+    fields, type_errors = _sent_fields()
+    if fields is None:
+        return error_response(400, "The request body must be a JSON object of the comment's fields.")
+    submission, errors = validate(fields, current_app.config)
+    # A field of the wrong type is reported as such, not as missing.
+    errors |= type_errors
+    if submission is None or errors:
+        return _invalid(slug, errors, fields)
     parent_id = None
     if submission.parent_id is not None:
         chain = ancestry(connection, submission.parent_id)
         if not replyable(chain, thread.id):
-            return _invalid(slug, {"parent": "is not a published comment on this post"})
+            return _invalid(slug, {"parent": "is not a published comment on this post"}, fields)
         parent_id = attach_point(chain, current_app.config["MAX_THREAD_DEPTH"])
-    candidate = _candidate(thread, parent_id, submission)
+    candidate = _candidate(thread, parent_id, submission, fields.get(honeypot.FIELD, ""))
     judgement = judge(candidate, connection, current_app.config)
     if judgement.verdict.action is Action.REJECT:
         return _rejected(judgement.verdict)
@@ -75,7 +82,17 @@ def submit(slug: str) -> Response:
     return _accepted(thread, comment)
 
 
-def _candidate(thread: ThreadRow, parent_id: int | None, submission: Submission) -> Candidate:
+def _sent_fields() -> tuple[Mapping[str, str] | None, dict[str, str]]:
+    """Return the submitted fields (the form, or a JSON object as Isso's clients send) and any type errors."""
+    if not request.is_json:
+        return request.form, {}
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return None, {}
+    return json_fields(data)
+
+
+def _candidate(thread: ThreadRow, parent_id: int | None, submission: Submission, trap: str) -> Candidate:
     return Candidate(
         thread_id=thread.id,
         parent_id=parent_id,
@@ -85,7 +102,7 @@ def _candidate(thread: ThreadRow, parent_id: int | None, submission: Submission)
         body=submission.body,
         body_html=markdown_to_html(submission.body),
         ip=request.remote_addr or "",
-        honeypot=request.form.get(honeypot.FIELD, ""),
+        honeypot=trap,
         by_moderator=g.get("user") is not None,
     )
 
@@ -131,8 +148,8 @@ def _rejected(verdict: Verdict) -> Response:
     return response
 
 
-def _invalid(slug: str, errors: dict[str, str]) -> Response:
+def _invalid(slug: str, errors: dict[str, str], fields: Mapping[str, str]) -> Response:
     if wants_json():
         return error_response(400, "The comment was not accepted.", errors)
-    html = render_template("submission_error.html", slug=slug, errors=errors, form=request.form)
+    html = render_template("submission_error.html", slug=slug, errors=errors, form=fields)
     return Response(html, status=400, mimetype="text/html")

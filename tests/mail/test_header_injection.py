@@ -16,6 +16,8 @@ from .conftest import SmtpServer
 from .helpers import JSON, MOD_EMAIL, add_account, body, send, submit
 
 EVIL = "Eve\r\nBcc: victim@evil.example\r\nX-Injected: yes"
+# Line and paragraph separators: text the form takes (they are not controls), which splitlines() breaks at.
+EVIL_SEPARATORS = "Eve\u2028Bcc: victim@evil.example\u2029X-Injected: yes"
 MODERATOR_HEADERS = {
     "From",
     "To",
@@ -40,9 +42,11 @@ def test_line_breaks_in_the_name_title_and_fields_add_no_header_or_recipient(
 ) -> None:
     add_account(mail_app)
     _retitle(mail_app, "Open post\r\nBcc: victim2@evil.example")
+    refused = client.post("/comments/open-post/", data={"author": EVIL, "body": "Hi"}, headers=JSON)
+    assert refused.status_code == 400 and "author" in refused.get_json()["errors"]
     submit(
         client,
-        author=EVIL,
+        author=EVIL_SEPARATORS,
         email="eve@example.net,victim3@evil.example",
         body="Hi\r\nBcc: victim5@evil.example\r\n\r\nbody",
     )
@@ -82,7 +86,7 @@ def test_a_reply_author_with_line_breaks_cannot_inject_into_the_subscriber_mail(
     token = moderation_token(mod_client)
     parent = submit(mod_client, author="Anna", email="anna@example.net", notify="1")
     mod_client.post(f"/moderate/comments/{parent}/approve", data={"csrf_token": token})
-    reply = submit(mod_client, author=EVIL, parent=str(parent))
+    reply = submit(mod_client, author=EVIL_SEPARATORS, parent=str(parent))
     mod_client.post(f"/moderate/comments/{reply}/approve", data={"csrf_token": token})
     assert send(mail_app).sent == 1
     (mail,) = smtp_server.recorder.wait_for(1)
