@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import threading
+import re
 
-import markdown
+import cmarkgfm
 import nh3
+from cmarkgfm.cmark import Options
 
 from .linkify import linkify_html, linkify_text
 
@@ -19,28 +20,39 @@ ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc"
 
 
-# Building a converter costs more than using one, and it is not thread-safe (it keeps
-# parser state while it works), so every thread keeps its own.
-class _Tools(threading.local):
-    """This thread's Markdown converter."""
+# CommonMark through cmark, the reference C parser, built to stay linear on any input (its test
+# suite holds pathological cases: nested brackets, emphasis, quotes); Python-Markdown was quadratic
+# on some runs of punctuation. Line breaks are kept as the comment form's readers expect; raw HTML
+# is passed on for the sanitiser to judge, as before.
+_CMARK_OPTIONS = Options.CMARK_OPT_HARDBREAKS | Options.CMARK_OPT_UNSAFE
+# Quotes nested deeper than this are shown at this depth: each level costs the sanitiser more the
+# deeper it sits, and ">>>>…" asks for one level per character.
+MAX_QUOTE_DEPTH = 16
+_QUOTE_MARKERS = re.compile(r"^(?:[ ]{0,3}>[ ]?)++", re.MULTILINE)
 
-    def __init__(self) -> None:
-        self.markdown = markdown.Markdown(extensions=["nl2br", "sane_lists"], output_format="html")
 
-
-_tools = _Tools()
+def _shallow_quotes(source: str) -> str:
+    """Cut the quote markers of lines quoted deeper than MAX_QUOTE_DEPTH down to that depth."""
+    if ">" * (MAX_QUOTE_DEPTH + 1) not in source.replace(" ", ""):
+        return source
+    return _QUOTE_MARKERS.sub(
+        lambda markers: (
+            markers.group() if markers.group().count(">") <= MAX_QUOTE_DEPTH else ">" * MAX_QUOTE_DEPTH + " "
+        ),
+        source,
+    )
 
 
 def markdown_to_html(source: str) -> str:
-    """Render a reader's Markdown (newlines kept) to sanitised HTML."""
-    # reset() clears what the previous conversion left behind (references, footnotes, stash).
-    rendered = _tools.markdown.reset().convert(source)
-    return html_to_safe_html(rendered)
+    """Render a reader's Markdown (CommonMark, newlines kept) to sanitised HTML."""
+    return html_to_safe_html(cmarkgfm.markdown_to_html(_shallow_quotes(source), options=_CMARK_OPTIONS))
 
 
 def html_to_safe_html(markup: str) -> str:
     """Sanitise HTML from any source down to the allow-list, bare addresses linked, links marked nofollow ugc."""
-    return _clean(linkify_html(markup))
+    # Cleaned first, so the linker's parser (the standard library's, quadratic on a tag left open
+    # at the end) reads only whole tags; cleaned again, for the links it wrote.
+    return _clean(linkify_html(_clean(markup)))
 
 
 def text_to_html(text: str) -> str:

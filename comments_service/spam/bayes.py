@@ -23,12 +23,43 @@ MAX_TOKEN = 100  # spam_tokens.token is String(100)
 _STRIP = string.punctuation.replace("$", "").replace("%", "").replace("€", "") + "“”‘’«»…"
 _PIECES = re.compile(r"[^\W\d_]+")
 _DIGITS = re.compile(r"\d")
-_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_RUN = re.compile(r"\S+")
+_WORD_RUN = re.compile(r"\w+")
 _PHONE = re.compile(r"\+\d[\d ()-]{7,}\d")
 
 
+def _email_end(run: str) -> int:
+    """Return where an address-like start of a run without spaces ends ("a@b.c" in "a@b.c!"), or 0."""
+    # What the pattern \S+@\S+\.\w+ matches from the run's start, found without it: the pattern
+    # backtracks over every "@" and "." of the run, cubic in the length of a run of them. Its greedy
+    # parts settle on the last "." followed by a word character, at least two past the first "@"
+    # that is not the run's first character; the word characters after that dot end the match.
+    at = run.find("@", 1)
+    if at < 0:
+        return 0
+    dot = run.rfind(".", at + 2, len(run) - 1)
+    while dot >= 0:
+        if word := _WORD_RUN.match(run, dot + 1):
+            return word.end()
+        dot = run.rfind(".", at + 2, dot)
+    return 0
+
+
+def _split_emails(text: str) -> tuple[list[str], str]:
+    """Return the e-mail addresses in text, and the text with each of them replaced by a space."""
+    emails, pieces, done = [], [], 0
+    for run in _RUN.finditer(text):
+        # A run holds one address at most, from its start: nothing after it has an "@" and a ".".
+        if end := _email_end(run.group()):
+            emails.append(run.group()[:end])
+            pieces += [text[done : run.start()], " "]
+            done = run.start() + end
+    pieces.append(text[done:])
+    return emails, "".join(pieces)
+
+
 def _word_tokens(text: str) -> Iterable[str]:
-    for raw in URL_IN_TEXT.sub(" ", _EMAIL.sub(" ", text)).lower().split():
+    for raw in URL_IN_TEXT.sub(" ", _split_emails(text)[1]).lower().split():
         word = raw.strip(_STRIP)
         if any(c.isdigit() for c in word):
             # "$5000", "90%", "100mg": the shape of a number ("$NNNN") says more than its value.
@@ -42,13 +73,25 @@ def _word_tokens(text: str) -> Iterable[str]:
 
 def _text_tokens(text: str) -> Iterable[str]:
     """Yield tokens about the body as a whole: addresses in it and its share of gibberish."""
-    for email in _EMAIL.findall(text):
+    for email in _split_emails(text)[0]:
         yield f"body-email:{email.rpartition('@')[2].lower().rstrip('.')}"
     if _PHONE.search(text):
         yield "body-phone"
     total, odd = odd_words(text)
     share = odd / total if total else 0.0
     yield f"odd-words:{next(limit for limit in (0.0, 0.1, 0.25, 0.5, 1.0) if share <= limit)}"
+
+
+def _first_labels(labels: list[str], start: int) -> list[str]:
+    """Return the labels from start on that reach MAX_TOKEN characters: the token keeps no more."""
+    # Joining every suffix whole is quadratic in a host of thousands of labels ("www.www.…").
+    taken, size = [], 0
+    for index in range(start, len(labels)):
+        taken.append(labels[index])
+        size += len(labels[index]) + 1
+        if size > MAX_TOKEN:
+            break
+    return taken
 
 
 def _url_tokens(prefix: str, url: str) -> Iterable[str]:
@@ -61,7 +104,7 @@ def _url_tokens(prefix: str, url: str) -> Iterable[str]:
     labels = host.split(".") if host else []
     # Every suffix of the host: "url:pills.example.com", "url:example.com", "url:com".
     for i in range(len(labels)):
-        yield f"{prefix}:{'.'.join(labels[i:])}"
+        yield f"{prefix}:{'.'.join(_first_labels(labels, i))}"
     # Spam domains are strings of keywords: "cheap-pills-online", "rx-discount-meds".
     for label in labels[:-1]:
         for piece in _PIECES.findall(label):
