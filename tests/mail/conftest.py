@@ -40,7 +40,7 @@ class Recorder:
         """Keep the message and accept it."""
         parsed = message_from_bytes(envelope.original_content, policy=policy.default)
         with self.arrived:
-            received = Received(envelope.mail_from, list(envelope.rcpt_tos), parsed, envelope.original_content)  # type: ignore[arg-type]
+            received = Received(envelope.mail_from, list(envelope.rcpt_tos), parsed, envelope.original_content)
             self.received.append(received)
             self.arrived.notify_all()
         return "250 Message accepted for delivery"

@@ -40,6 +40,13 @@ def send(app: Flask, now: datetime | None = None) -> DrainResult:
     return drain(app.config, now)
 
 
+def raw_headers(received: Received) -> dict[str, str]:
+    """Map each header name to its value as sent, as a mail client reads it (folds kept as CRLF and a space)."""
+    head = received.raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    found = re.finditer(r"^([\w-]+):[ ]?(.*?)(?=\r\n(?![ \t])|\Z)", head, re.MULTILINE | re.DOTALL)
+    return {match.group(1): match.group(2) for match in found}
+
+
 def body(received: Received) -> str:
     """Return the text body of a received message."""
     part = received.message.get_body(("plain",))
