@@ -83,3 +83,17 @@ def test_the_quick_look_for_an_address_misses_none_the_finder_would_link(monkeyp
     monkeypatch.setattr(linkify, "_MAYBE_A_LINK", re.compile(""))
     assert [linkify.linkify_text(text) for text in samples] == quick
     assert sum("<a " in html for html in quick) > 50
+
+
+def test_markup_nested_past_the_parsers_depth_keeps_its_text() -> None:
+    html = html_to_safe_html("<blockquote>" * 300 + "deep text" + "</blockquote>" * 300 + "<p>after</p>")
+    assert html.count("<blockquote>") == 300 and "deep text" in html and "<p>after</p>" in html
+    # Past libxml2's 2,048 levels the markup is shown as it was written, escaped.
+    html = html_to_safe_html("<blockquote>" * 3000 + "deep text" + "</blockquote>" * 3000 + "<p>after</p>")
+    assert "<blockquote>" not in html and "&lt;blockquote&gt;deep text&lt;/blockquote&gt;" in html
+
+
+def test_long_runs_of_ampersands_and_no_break_spaces_come_out_as_the_sanitiser_writes_them() -> None:
+    run = "a & b\u00a0c &amp; " * 2000
+    assert html_to_safe_html(f"<p>{run}</p>") == "<p>" + "a &amp; b&nbsp;c &amp; " * 2000 + "</p>"
+    assert "<!--" not in markdown_to_html(run) and markdown_to_html(run).count("&amp;") == 4000

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 from werkzeug.http import parse_options_header
 
 from .fetcher import Response
-from .page import Page, read_page
+from .page import Page, parse_html, read_page
 from .targets import normalize
 
 # A comma followed by "<" starts the next link-value; a URI reference cannot contain "<" itself.
@@ -74,25 +74,25 @@ def pingback_endpoint(response: Response, page: Page) -> str | None:
     return None
 
 
-class _RDFReader(HTMLParser):
+class _RDFReader:
     """Collect the attributes of rdf:Description elements in a TrackBack autodiscovery block."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.descriptions: list[dict[str, str]] = []
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def start(self, tag: str, attrib: Mapping[str, str]) -> None:
+        # The HTML parser knows no namespaces: it reports "rdf:Description" as one lower-cased name.
         if tag == "rdf:description":
-            self.descriptions.append({name: value or "" for name, value in attrs})
+            self.descriptions.append(dict(attrib))
+
+    def close(self) -> None:
+        return None
 
 
 def trackback_endpoint(page: Page, target: str) -> str | None:
     """Return the trackback:ping URL of the RDF block that describes target (or of the only block)."""
     reader = _RDFReader()
-    for comment in page.comments:
-        if "trackback:ping" in comment:
-            reader.feed(comment)
-    reader.close()
+    parse_html(reader, "".join(comment for comment in page.comments if "trackback:ping" in comment))
     pings = [d for d in reader.descriptions if d.get("trackback:ping")]
     wanted = normalize(urljoin(page.url, target))
     for description in pings:

@@ -1,10 +1,12 @@
-"""Read a fetched page with the standard library's HTML parser: its links, title, site name, text and comments."""
+"""Read a fetched page with libxml2's HTML parser: its links, title, site name, text and comments."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+
+from lxml import etree
 
 from .fetcher import Response
 
@@ -39,9 +41,25 @@ class Page:
     comments: list[str] = field(default_factory=list)
 
 
-class _Reader(HTMLParser):
+def parse_html(target: object, markup: str) -> None:
+    """Run libxml2's HTML parser over markup, reporting to target's start/end/data/comment/close methods."""
+    # libxml2 reads in one pass, unlike the standard library's HTMLParser, which rescans to the end for
+    # every tag left open ("<a<a<a…") and so costs the square of a hostile page's length.
+    # libxml2 may stop reading at a nesting depth of 256 (2048 with huge_tree): old pages of unclosed
+    # <font> or <div> reach that before the link. Without a tree, depth costs little, and the size
+    # limits huge_tree also lifts do not matter for a source of at most FETCH_MAX_BYTES.
+    parser = etree.HTMLParser(target=target, encoding="utf-8", huge_tree=True)
+    # Bytes with their encoding stated, not str: lxml refuses a str it cannot encode (a lone surrogate
+    # from a UTF-7 page becomes "?" here), and a <meta charset> or an XML declaration in text already
+    # decoded must not make libxml2 decode it again. (close() after no feed at all is an error; b"" is not.)
+    parser.feed(markup.encode("utf-8", errors="replace"))
+    parser.close()
+
+
+class _Reader:
+    """Collect links, title, site name, visible text and comments as libxml2 reports them."""
+
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.links: list[Link] = []
         self.comments: list[str] = []
         self.title: list[str] = []
@@ -52,15 +70,13 @@ class _Reader(HTMLParser):
         self._in_title = False
         self._seen_title = False
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values: dict[str, str] = {}
-        for name, value in attrs:
-            values.setdefault(name, value or "")  # the first of repeated attributes wins, as in browsers
+    def start(self, tag: str, attrib: Mapping[str, str]) -> None:
+        # libxml2 lower-cases names, decodes entities and keeps the first of repeated attributes, as browsers do.
         if tag in LINK_TAGS:
-            rels = frozenset(values.get("rel", "").lower().split())
-            self.links.append(Link(tag, rels, values.get("href"), self._length))
-        elif tag == "meta" and (values.get("property") or values.get("name", "")).lower() in _SITE_NAME_META:
-            self.site_name = self.site_name or values.get("content", "")
+            rels = frozenset(attrib.get("rel", "").lower().split())
+            self.links.append(Link(tag, rels, attrib.get("href"), self._length))
+        elif tag == "meta" and (attrib.get("property") or attrib.get("name", "")).lower() in _SITE_NAME_META:
+            self.site_name = self.site_name or attrib.get("content", "")
         if tag == "title" and not self._seen_title:
             self._in_title = True
         if tag in _HIDDEN:
@@ -68,7 +84,7 @@ class _Reader(HTMLParser):
         elif tag in _BLOCKS:
             self._add(" ")
 
-    def handle_endtag(self, tag: str) -> None:
+    def end(self, tag: str) -> None:
         if tag == "title" and self._in_title:
             self._in_title, self._seen_title = False, True
         if tag in _HIDDEN and tag in self._hidden:
@@ -77,14 +93,17 @@ class _Reader(HTMLParser):
         elif tag in _BLOCKS:
             self._add(" ")
 
-    def handle_data(self, data: str) -> None:
+    def data(self, data: str) -> None:
         if self._in_title:
             self.title.append(data)
         elif not self._hidden:
             self._add(_SPACE.sub(" ", data))
 
-    def handle_comment(self, data: str) -> None:
-        self.comments.append(data)
+    def comment(self, text: str) -> None:
+        self.comments.append(text)
+
+    def close(self) -> None:
+        return None
 
     def _add(self, text: str) -> None:
         self._text.append(text)
@@ -105,8 +124,7 @@ def read_page(response: Response) -> Page:
 def read_html(url: str, markup: str) -> Page:
     """Parse HTML markup served at url."""
     reader = _Reader()
-    reader.feed(markup)
-    reader.close()
+    parse_html(reader, markup)
     return Page(
         url=url,
         links=reader.links,

@@ -127,8 +127,10 @@ def _by_post_author(comment: WxrComment, author: WxrAuthor | None) -> bool:
 
 def _fill_linkback(planned: CommentPlan, comment: WxrComment) -> None:
     """Split a linkback into title, site and excerpt; WordPress keeps a trackback's title in <strong>."""
-    soup = BeautifulSoup(comment.content, "html.parser")
-    first = soup.find(True)
+    # lxml (libxml2) reads in one pass; the standard library's parser rescans to the end for every tag
+    # left open ("<a<a<a…"), the square of a hostile comment's length. libxml2 adds <html><body>.
+    soup = BeautifulSoup(comment.content, "lxml")
+    first = soup.body.find(True) if soup.body else None
     planned.source_url = comment.url
     if first is not None and first.name == "strong" and comment.content.lstrip().startswith("<strong"):
         planned.title = first.get_text(" ", strip=True)
