@@ -15,11 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comments_service.baking import worker as worker_module
+from comments_service.baking.bake_requests import request_bake
 from comments_service.baking.baker import bake_thread
 from comments_service.baking.lock import site_lock
 from comments_service.baking.pass_bake import PassBake
 from comments_service.baking.queue import Job, finish_all, pending
-from comments_service.baking.requests import request_bake
 from comments_service.baking.trigger import bake_worker, site_of, stop_worker
 from comments_service.db import session_scope
 from comments_service.models import Comment, State

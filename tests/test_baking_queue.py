@@ -10,9 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
+from comments_service.baking.bake_requests import request_bake
 from comments_service.baking.hook import hook_arguments
 from comments_service.baking.queue import Job, finish_all, pending
-from comments_service.baking.requests import request_bake
 from comments_service.baking.trigger import start_worker
 from comments_service.db import engine_for, session_scope
 from comments_service.models import BakeJob, Comment, State, Thread

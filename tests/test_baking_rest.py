@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from comments_service.baking.requests import request_bake
+from comments_service.baking.bake_requests import request_bake
 from comments_service.baking.trigger import bake_worker, stop_worker
 from comments_service.baking.worker import ThreadWorker
 from comments_service.db import session_scope

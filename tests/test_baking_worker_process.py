@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from comments_service.baking.requests import request_bake
+from comments_service.baking.bake_requests import request_bake
 from comments_service.baking.trigger import site_of
 from comments_service.db import session_scope
 from comments_service.models import BakeJob, Comment, State, Thread

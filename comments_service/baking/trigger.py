@@ -12,8 +12,8 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from ..appctx import this_app
+from .bake_requests import pending_bakes
 from .hook import run_hook
-from .requests import pending_bakes
 from .site import Site, load_site
 from .worker import BakeWorker, ThreadWorker
 

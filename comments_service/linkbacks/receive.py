@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..appctx import this_app
-from ..baking.requests import request_bake
+from ..baking.bake_requests import request_bake
 from ..baking.trigger import bake_requested
 from ..events import comment_state_changed, comment_submitted
 from ..models import Comment, Kind, State, Thread, utcnow

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..appctx import this_app
-from ..baking.requests import request_bake
+from ..baking.bake_requests import request_bake
 from ..baking.trigger import bake_requested
 from ..events import comment_state_changed
 from ..models import Comment, State, Thread, User

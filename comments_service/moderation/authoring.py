@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ..baking.requests import request_bake
+from ..baking.bake_requests import request_bake
 from ..baking.trigger import bake_requested
 from ..models import Comment, State, User, utcnow
+from ..reply_placement import ancestry, attach_point
 from ..sanitize import markdown_to_html, render_body
 from ..store import add_comment
-from ..threading import ancestry, attach_point
 from .actions import Change, announce, stage
 from .audit import record
 

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ..baking.requests import request_bake
+from ..baking.bake_requests import request_bake
 from ..models import Comment, Thread
 from ..sanitize import render_body
-from ..submission.validation import _website_problem as website_problem
+from ..submission.validation import website_problem
 from ..text_policy import clean, field_problems
 from .plan import CommentPlan, ImportPlan, PortingError
 from .summary import Summary

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from ..models import Kind, Role, State
-from ..submission.validation import _website_problem as website_problem
+from ..submission.validation import website_problem
 from ..text_policy import CONTROL, field_problems
 from .json_format import (
     AUDIT_FIELDS,

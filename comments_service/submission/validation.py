@@ -52,7 +52,7 @@ def _email_problem(email: str) -> str | None:
     return None
 
 
-def _website_problem(website: str) -> str | None:
+def website_problem(website: str) -> str | None:
     try:
         parts = urlsplit(website)
     except ValueError:
@@ -98,7 +98,7 @@ def validate(form: Mapping[str, str], config: Config) -> tuple[Submission | None
         errors["email"] = "is needed to notify you of replies"
     elif notify and mailbox(email) is None:
         errors["email"] = "cannot receive reply notifications (use a plain ASCII address)"
-    if website and (problem := _too_long(website, config["WEBSITE_MAX"]) or _website_problem(website)):
+    if website and (problem := _too_long(website, config["WEBSITE_MAX"]) or website_problem(website)):
         errors["website"] = problem
     if not body.strip():
         errors["body"] = "is required"

@@ -14,12 +14,12 @@ from ..errors import error_response, wants_json
 from ..events import comment_submitted
 from ..extensions import csrf, limiter
 from ..models import State
+from ..reply_placement import ancestry, attach_point, replyable
 from ..sanitize import markdown_to_html
 from ..spam import duplicate, honeypot
 from ..spam.pipeline import judge
 from ..spam.verdict import Action, Candidate, Verdict
 from ..store import NewComment, ThreadRow, get_thread_row
-from ..threading import ancestry, attach_point, replyable
 from .storing import commit_comment
 from .validation import Submission, json_fields, validate
 
