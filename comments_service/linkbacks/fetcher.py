@@ -17,7 +17,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 from urllib.parse import urljoin
 
-from .addresses import BlockedAddress, RefusedURL, Target, check_address, check_url, is_forbidden, literal_address
+from .reachable import BlockedAddress, RefusedURL, Target, check_address, check_url, is_forbidden, literal_address
 
 PAGE_TYPES = ("text/html", "text/plain")
 REDIRECTS = frozenset({301, 302, 303, 307, 308})

@@ -12,8 +12,8 @@ from ..models import Kind
 from ..text_policy import field_problems
 from .receive import Duplicate, Sender, hold, mention_from
 from .records import find_linkback
+from .source_throttle import source_host_allowed
 from .targets import find_target, is_absolute, normalize
-from .throttle import source_host_allowed
 from .verify import Outcome, verify
 
 # Fault codes from the Pingback 1.0 specification.

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..baking.trigger import site_of
 from ..models import Thread
 from ..text_policy import problem
-from .addresses import DEFAULT_PORTS
+from .reachable import DEFAULT_PORTS
 from .records import thread_by_url
 
 

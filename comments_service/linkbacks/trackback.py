@@ -11,8 +11,8 @@ from ..models import Kind, Thread
 from ..text_policy import field_problems
 from .receive import Answer, Duplicate, Sender, hold, mention_from
 from .records import find_linkback
+from .source_throttle import source_host_allowed
 from .targets import is_absolute, post_url
-from .throttle import source_host_allowed
 from .verify import Outcome, verify
 
 URL_MAX = 2000

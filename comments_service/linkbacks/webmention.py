@@ -16,8 +16,8 @@ from ..text_policy import field_problems
 from .fetcher import Policy, url_is_fetchable
 from .pending import count_waiting, store_mention
 from .receive import Answer, Sender, apply_webmention
+from .source_throttle import source_host_allowed
 from .targets import find_target, is_absolute, normalize
-from .throttle import source_host_allowed
 from .verify import Outcome, verify
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from ..db import db
 from ..errors import error_response, wants_json
 from ..extensions import limiter
 from ..models import utcnow
+from .login_throttle import forget_failures, record_failure, retry_after
 from .sessions import revoke, start_session, user_for_token
-from .throttle import forget_failures, record_failure, retry_after
 
 bp = Blueprint("auth", __name__, url_prefix="/moderate")
 F = TypeVar("F", bound=Callable[..., Any])

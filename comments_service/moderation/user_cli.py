@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ..accounts import AccountError, create_user, find_user, list_users, remove_user, set_password, set_role
 from ..db import session_scope
 from ..models import Role, User
-from ..notify.addresses import mailbox
+from ..notify.mailbox import mailbox
 from .audit import COMMAND_LINE, record
 
 user_cli = AppGroup("user", help="Manage moderation accounts (admin, moderator, author).")

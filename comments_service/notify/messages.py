@@ -8,8 +8,8 @@ from flask import Flask, render_template
 from sqlalchemy.orm import Session
 
 from ..models import Comment
-from .addresses import mailbox
 from .compose import one_line
+from .mailbox import mailbox
 from .mailconf import moderator_addresses, service_link, site_link, site_name
 from .outbox import enqueue
 from .recipients import moderators, subscribed_parent

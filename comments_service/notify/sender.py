@@ -104,7 +104,7 @@ def _close(connection: smtplib.SMTP) -> None:
         connection.close()
 
 
-class Sender:
+class MailSender:
     """A daemon thread that drains the outbox every MAIL_POLL_INTERVAL seconds, and at once when woken."""
 
     def __init__(self, app: Flask) -> None:
@@ -138,11 +138,11 @@ class Sender:
             self._wakeup.wait(float(self.config["MAIL_POLL_INTERVAL"]))
 
 
-def start_sender(app: Flask) -> Sender | None:
+def start_sender(app: Flask) -> MailSender | None:
     """Start the background sender for this process, if email is on; returns it (or None)."""
     if not mail_enabled(app.config):
         return None
-    sender = Sender(app)
+    sender = MailSender(app)
     app.extensions[_EXTENSION_KEY] = sender
     sender.start()
     return sender
@@ -150,6 +150,6 @@ def start_sender(app: Flask) -> Sender | None:
 
 def wake_sender(app: Flask) -> None:
     """Nudge this process's sender, if it runs, to send newly queued mail now."""
-    sender: Sender | None = app.extensions.get(_EXTENSION_KEY)
+    sender: MailSender | None = app.extensions.get(_EXTENSION_KEY)
     if sender is not None:
         sender.wake()

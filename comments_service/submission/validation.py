@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from flask import Config
 
 from ..ids import parse_id
-from ..notify.addresses import mailbox
+from ..notify.mailbox import mailbox
 from ..text_policy import field_problems, newlines
 
 FIELDS = ("author", "email", "website", "body", "parent", "notify")

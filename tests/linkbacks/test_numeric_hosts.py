@@ -8,8 +8,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from comments_service.db import session_scope
-from comments_service.linkbacks.addresses import literal_address
 from comments_service.linkbacks.fetcher import Refused, get, url_is_fetchable
+from comments_service.linkbacks.reachable import literal_address
 from comments_service.models import PendingWebmention
 
 from .conftest import POST, STRICT

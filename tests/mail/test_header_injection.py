@@ -8,8 +8,8 @@ from flask.testing import FlaskClient
 
 from comments_service.db import session_scope
 from comments_service.models import OutboxMessage, Thread
-from comments_service.notify.addresses import mailbox
 from comments_service.notify.compose import compose
+from comments_service.notify.mailbox import mailbox
 
 from ..helpers import moderation_token
 from .conftest import SmtpServer
