@@ -11,7 +11,7 @@ from .models import Comment, State
 
 
 @dataclass(frozen=True)
-class Link:
+class Ancestor:
     """A comment's place in its thread: what deciding where a reply goes needs of it."""
 
     id: int
@@ -34,10 +34,10 @@ def _ancestors_query() -> Select[Any]:
 _ANCESTORS = _ancestors_query()
 
 
-def ancestry(connection: Connection, comment_id: int) -> list[Link]:
+def ancestry(connection: Connection, comment_id: int) -> list[Ancestor]:
     """Return the chain from the top-level comment down to comment_id; [] if there is no such comment."""
-    links = {row.id: Link(*row) for row in connection.execute(_ANCESTORS, {"comment_id": comment_id})}
-    chain: list[Link] = []
+    links = {row.id: Ancestor(*row) for row in connection.execute(_ANCESTORS, {"comment_id": comment_id})}
+    chain: list[Ancestor] = []
     link = links.get(comment_id)
     while link is not None and link not in chain:
         chain.append(link)
@@ -45,12 +45,12 @@ def ancestry(connection: Connection, comment_id: int) -> list[Link]:
     return list(reversed(chain))
 
 
-def replyable(chain: list[Link], thread_id: int) -> bool:
+def replyable(chain: list[Ancestor], thread_id: int) -> bool:
     """Tell whether the last comment of chain takes replies on this thread: it is there and published."""
     return bool(chain) and chain[-1].thread_id == thread_id and chain[-1].state == State.APPROVED
 
 
-def attach_point(chain: list[Link], max_depth: int) -> int | None:
+def attach_point(chain: list[Ancestor], max_depth: int) -> int | None:
     """Return the id of the comment a reply to the last of chain hangs under; None means the top level."""
     # A reply sits one level below its parent; past the limit it joins the
     # deepest level allowed, as a sibling instead of a child.
