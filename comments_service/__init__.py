@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import body_limit, cli, db, errors, moderation, notify, spam, utf8_guard
 from .baking import trigger as bake_trigger
+from .bounded_json import BoundedJSONProvider
 from .config import load_config
 from .extensions import csrf, limiter
 from .ids import IdConverter
@@ -17,6 +18,7 @@ from .ids import IdConverter
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the comment service."""
     app = Flask(__name__, instance_relative_config=True)
+    app.json = BoundedJSONProvider(app)
     load_config(app, test_config)
     # Before any blueprint's routes: `<id:…>` in them takes only ids a database column can hold.
     app.url_map.converters["id"] = IdConverter

@@ -36,7 +36,7 @@ _QUOTE_MARKERS = re.compile(r"^(?:[ ]{0,3}>[ ]?)++", re.MULTILINE)
 
 def _shallow_quotes(source: str) -> str:
     """Cut the quote markers of lines quoted deeper than MAX_QUOTE_DEPTH down to that depth."""
-    if ">" * (MAX_QUOTE_DEPTH + 1) not in source.replace(" ", ""):
+    if source.count(">") <= MAX_QUOTE_DEPTH:
         return source
     return _QUOTE_MARKERS.sub(
         lambda markers: (

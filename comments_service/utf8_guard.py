@@ -14,12 +14,11 @@ passes text straight to a query. The other forbidden characters are refused fiel
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
 from .errors import error_response
@@ -88,12 +87,17 @@ def _bytes_problem(value: bytes) -> str | None:
 
 
 def _nul_in(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list):
-        return any(_nul_in(item) for item in value)
-    if isinstance(value, dict):
-        return any(_nul_in(key) or _nul_in(item) for key, item in value.items())
+    # A loop, not a recursion: a document nested nearly as deep as the parser goes must not overflow here.
+    waiting = [value]
+    while waiting:
+        item = waiting.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return True
+        if isinstance(item, list):
+            waiting.extend(item)
+        elif isinstance(item, dict):
+            waiting.extend(item)
+            waiting.extend(item.values())
     return False
 
 
@@ -106,7 +110,7 @@ def _json_problem(raw: bytes) -> tuple[str, str] | None:
     if "\\u0000" not in text:
         return None
     try:
-        data = json.loads(text)
+        data = current_app.json.loads(text)
     except ValueError:
         return None
     if isinstance(data, dict):

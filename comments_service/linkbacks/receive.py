@@ -15,7 +15,6 @@ from ..models import Comment, Kind, State, Thread, utcnow
 from ..moderation.actions import moderate
 from ..sanitize import text_to_html
 from ..store import add_comment, set_state
-from ..text_policy import clean
 from .fetcher import Policy
 from .records import find_linkback, linkback_key
 from .text import EXCERPT_MAX, NAME_MAX, TITLE_MAX, plain_text
@@ -62,14 +61,12 @@ class Mention:
 
 def mention_from(kind: Kind, source_url: str, found: Verification, **given: str) -> Mention:
     """Combine what the sender said (TrackBack's fields) with what the source page shows, as plain text."""
-    # The sender's own fields were checked on receipt; a third-party page is not refused for its text,
-    # its forbidden characters are dropped.
     return Mention(
         kind=kind,
         source_url=source_url,
-        title=clean(plain_text(given.get("title") or found.title, TITLE_MAX)),
-        excerpt=clean(plain_text(given.get("excerpt") or found.excerpt, EXCERPT_MAX)),
-        site_name=clean(plain_text(given.get("blog_name") or found.site_name, NAME_MAX)),
+        title=plain_text(given.get("title") or found.title, TITLE_MAX),
+        excerpt=plain_text(given.get("excerpt") or found.excerpt, EXCERPT_MAX),
+        site_name=plain_text(given.get("blog_name") or found.site_name, NAME_MAX),
     )
 
 

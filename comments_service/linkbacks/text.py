@@ -6,6 +6,8 @@ import html
 
 import nh3
 
+from ..text_policy import clean
+
 TITLE_MAX = 500
 NAME_MAX = 245
 EXCERPT_MAX = 1000
@@ -23,7 +25,9 @@ def plain_text(value: str, limit: int) -> str:
     # Every tag goes, its text stays (a script's or a style's goes with it).
     stripped = nh3.clean(value, tags=set(), attributes={}, strip_comments=True)
     # The sanitiser leaves entities escaped for HTML output; the templates escape again, so store the text itself.
-    text = " ".join(html.unescape(stripped).split())
+    # A sender's own fields were checked on receipt; a third-party page is not refused for its text, but its
+    # forbidden characters (text_policy) are dropped.
+    text = " ".join(clean(html.unescape(stripped)).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 

@@ -74,7 +74,7 @@ def _field(payload: Any, key: str, kind: type) -> Any:
 
 
 def _id_field(payload: Any, key: str) -> int:
-    value = payload.get(key) if isinstance(payload, dict) else None
+    value = _field(payload, key, int)
     if not is_id(value):
-        raise BadPayload(f"the link's content lacks {key!r}")
+        raise BadPayload(f"the link's content holds no row id in {key!r}")
     return value
