@@ -33,11 +33,11 @@ sys.path.insert(0, str(REPO))
 from comments_service import create_app  # noqa: E402
 from comments_service.baking.site import full_build  # noqa: E402
 from comments_service.baking.trigger import site_of, start_worker, stop_worker  # noqa: E402
-from comments_service.db import dispose, session_scope  # noqa: E402
-from comments_service.migrate import upgrade  # noqa: E402
-from comments_service.models import Comment, State, Thread  # noqa: E402
 from comments_service.moderation.actions import moderate  # noqa: E402
-from comments_service.store import PostInfo, sync_posts  # noqa: E402
+from comments_service.store.database import dispose, session_scope  # noqa: E402
+from comments_service.store.migrate import upgrade  # noqa: E402
+from comments_service.store.models import Comment, State, Thread  # noqa: E402
+from comments_service.store.threads import PostInfo, sync_posts  # noqa: E402
 
 WORDS = [
     "verkoop",

@@ -25,21 +25,21 @@ from defusedxml.ElementTree import fromstring
 from flask import Flask
 from flask.testing import FlaskClient
 
-from comments_service.accounts import create_user
-from comments_service.db import dispose, session_scope
 from comments_service.linkbacks.discovery import trackback_endpoint
 from comments_service.linkbacks.page import read_html
 from comments_service.linkbacks.receive import mention_from
 from comments_service.linkbacks.trackback import ONE_LINE
 from comments_service.linkbacks.verify import mention_in
-from comments_service.migrate import upgrade
-from comments_service.models import Kind, Role
+from comments_service.moderation.accounts import create_user
 from comments_service.porting.disqus import read_disqus
 from comments_service.porting.summary import Summary
 from comments_service.porting.wxr import plan_wxr
 from comments_service.porting.wxr_items import read_export
-from comments_service.sanitize import render_body, text_to_html
-from comments_service.text_policy import field_problems
+from comments_service.store.database import dispose, session_scope
+from comments_service.store.migrate import upgrade
+from comments_service.store.models import Kind, Role
+from comments_service.text.sanitize import render_body, text_to_html
+from comments_service.text.text_policy import field_problems
 from tests.conftest import MODERATOR, REPO, built_app
 from tests.helpers import csrf_token_from
 from tests.spam_corpus import halves, train_filter

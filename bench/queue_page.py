@@ -24,10 +24,10 @@ import sqlalchemy as sa
 from sqlalchemy import insert, select
 
 from comments_service import create_app
-from comments_service.accounts import create_user
-from comments_service.db import dispose, engine_for, session_scope
-from comments_service.migrate import upgrade
-from comments_service.models import Comment, Role, State, Thread
+from comments_service.moderation.accounts import create_user
+from comments_service.store.database import dispose, engine_for, session_scope
+from comments_service.store.migrate import upgrade
+from comments_service.store.models import Comment, Role, State, Thread
 
 from .sites import postgres_schema
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from comments_service.baking.site import full_build, load_site
-from comments_service.db import dispose, session_scope
-from comments_service.migrate import upgrade
-from comments_service.models import Comment
+from comments_service.store.database import dispose, session_scope
+from comments_service.store.migrate import upgrade
+from comments_service.store.models import Comment
 
 from .servers import REPO
 

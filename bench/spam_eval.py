@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 from comments_service import create_app
-from comments_service.db import dispose, session_scope
-from comments_service.migrate import upgrade
-from comments_service.store import PostInfo, sync_posts
+from comments_service.store.database import dispose, session_scope
+from comments_service.store.migrate import upgrade
+from comments_service.store.threads import PostInfo, sync_posts
 from tests.spam_corpus import Scores, halves, submit_all, train_filter
 
 REPO = Path(__file__).resolve().parent.parent

@@ -7,12 +7,14 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import body_limit, cli, db, errors, moderation, notify, spam, utf8_guard
+from . import cli, moderation, notify, spam
 from .baking import trigger as bake_trigger
-from .bounded_json import BoundedJSONProvider
 from .config import load_config
 from .extensions import csrf, limiter
-from .ids import IdConverter
+from .store import database as db
+from .web import body_limit, errors, utf8_guard
+from .web.bounded_json import BoundedJSONProvider
+from .web.ids import IdConverter
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -35,9 +37,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     bake_trigger.init_app(app)
 
-    from . import openapi
     from .linkbacks import views as linkback_views
     from .submission import views as submission_views
+    from .web import openapi
 
     app.register_blueprint(submission_views.bp)
     moderation.init_app(app)
@@ -45,7 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(linkback_views.bp)
     app.register_blueprint(openapi.bp)
     if app.config["SERVE_SITE"]:
-        from . import site_files
+        from .web import site_files
 
         app.register_blueprint(site_files.bp)
     return app

@@ -9,12 +9,12 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from .baking.commands import bake_command, bake_worker_command, build_command
-from .db import session_scope
 from .demo import ensure_demo_moderator, load_demo
 from .linkbacks.commands import process_webmentions_command, send_linkbacks_command
 from .moderation.user_cli import user_cli
 from .notify.cli import send_mail_command
 from .porting.cli import COMMANDS as porting_commands
+from .store.database import session_scope
 
 db_cli = AppGroup("db", help="Manage the comment store's schema.")
 demo_cli = AppGroup("demo", help="Load the demo site's data.")
@@ -28,7 +28,7 @@ def _url() -> str:
 def db_upgrade() -> None:
     """Create or migrate the schema to the latest revision."""
     # Alembic (with Mako) is imported here: web workers register this command but never run it.
-    from .migrate import upgrade
+    from .store.migrate import upgrade
 
     upgrade(_url())
     click.echo("Database schema is up to date.")

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from flask import current_app
 
-from .models import utcnow
+from .store.models import utcnow
 
 
 class Closable(Protocol):

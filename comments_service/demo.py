@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .accounts import create_user, find_user, set_password
-from .models import Comment, Kind, Role, State, Thread
-from .sanitize import text_to_html
+from .moderation.accounts import create_user, find_user, set_password
+from .store.models import Comment, Kind, Role, State, Thread
+from .text.sanitize import text_to_html
 
 DEMO_FILE = Path(__file__).parent / "demo" / "zeker.json"
 DEMO_ZONE = ZoneInfo("Europe/Amsterdam")

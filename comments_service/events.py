@@ -6,7 +6,7 @@ from typing import Protocol
 
 from blinker import Namespace
 
-from .models import State
+from .store.models import State
 
 _events = Namespace()
 

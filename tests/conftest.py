@@ -15,13 +15,13 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from bench.sites import postgres_schema
 from comments_service import create_app
-from comments_service.accounts import create_user
 from comments_service.baking.site import full_build
 from comments_service.baking.trigger import site_of, stop_all_workers, stop_worker
-from comments_service.db import dispose, session_scope
 from comments_service.extensions import limiter
-from comments_service.migrate import upgrade
-from comments_service.models import Role
+from comments_service.moderation.accounts import create_user
+from comments_service.store.database import dispose, session_scope
+from comments_service.store.migrate import upgrade
+from comments_service.store.models import Role
 
 from .helpers import csrf_token_from
 

@@ -12,9 +12,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from werkzeug.test import TestResponse
 
-from comments_service.accounts import create_user
-from comments_service.db import session_scope
-from comments_service.models import Role
+from comments_service.moderation.accounts import create_user
+from comments_service.store.database import session_scope
+from comments_service.store.models import Role
 
 # A write with a unique key (bake_jobs.slug) and nothing else attached, for tests of how writes are committed.
 INSERT_BAKE_JOB = text(

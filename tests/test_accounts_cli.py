@@ -6,8 +6,8 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
-from comments_service.db import session_scope
-from comments_service.models import AuditEntry, Role, User
+from comments_service.store.database import session_scope
+from comments_service.store.models import AuditEntry, Role, User
 
 from .helpers import login
 

@@ -21,9 +21,9 @@ from comments_service.baking.lock import site_lock
 from comments_service.baking.pass_bake import PassBake
 from comments_service.baking.queue import Job, finish_all, pending
 from comments_service.baking.trigger import bake_worker, site_of, stop_worker
-from comments_service.db import session_scope
-from comments_service.models import Comment, State
-from comments_service.store import get_thread
+from comments_service.store.database import session_scope
+from comments_service.store.models import Comment, State
+from comments_service.store.threads import get_thread
 
 from .baking_support import built_app, differences, fresh_build
 

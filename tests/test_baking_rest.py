@@ -7,7 +7,7 @@ from flask import Flask
 from comments_service.baking.bake_requests import request_bake
 from comments_service.baking.trigger import bake_worker, stop_worker
 from comments_service.baking.worker import ThreadWorker
-from comments_service.db import session_scope
+from comments_service.store.database import session_scope
 
 from .baking_support import FakeBaker
 from .helpers import eventually

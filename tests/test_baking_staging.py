@@ -21,9 +21,10 @@ from comments_service.baking.baker import bake_thread
 from comments_service.baking.site import full_build, load_site
 from comments_service.baking.staging import builds_folder
 from comments_service.baking.trigger import bake_requested, site_of, start_worker
-from comments_service.db import session_scope
-from comments_service.models import Comment, State
-from comments_service.store import get_thread, set_closed, set_state
+from comments_service.store.comments import set_state
+from comments_service.store.database import session_scope
+from comments_service.store.models import Comment, State
+from comments_service.store.threads import get_thread, set_closed
 
 from .baking_support import differences, fresh_build
 

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 
 from comments_service.baking.bake_requests import request_bake
 from comments_service.baking.trigger import site_of
-from comments_service.db import session_scope
-from comments_service.models import BakeJob, Comment, State, Thread
+from comments_service.store.database import session_scope
+from comments_service.store.models import BakeJob, Comment, State, Thread
 
 from .baking_support import built_app, differences, fresh_build
 

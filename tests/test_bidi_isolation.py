@@ -7,9 +7,10 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
-from comments_service.db import session_scope
-from comments_service.models import Kind, State
-from comments_service.store import add_comment, get_thread
+from comments_service.store.comments import add_comment
+from comments_service.store.database import session_scope
+from comments_service.store.models import Kind, State
+from comments_service.store.threads import get_thread
 
 from .helpers import moderation_token
 

@@ -16,7 +16,7 @@ from comments_service import create_app
 from comments_service.baking.site import full_build
 from comments_service.baking.trigger import site_of, stop_worker
 from comments_service.extensions import limiter
-from comments_service.models import Role
+from comments_service.store.models import Role
 
 from .conftest import service_missing
 from .helpers import PASSWORD, add_account

@@ -9,8 +9,8 @@ from flask import Flask
 
 from comments_service.baking.site import full_build
 from comments_service.baking.trigger import site_of
-from comments_service.db import session_scope
 from comments_service.demo import load_demo
+from comments_service.store.database import session_scope
 
 
 def _built_zeker(app: Flask) -> str:

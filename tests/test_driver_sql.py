@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 from flask import Flask
 from sqlalchemy import bindparam, event, insert, select
 
-from comments_service.db import engine_for
-from comments_service.driver_sql import DriverStatement
-from comments_service.models import BakeJob, Comment, Kind, State, Thread, utcnow
-from comments_service.store import get_thread_row, insert_comment, insert_new_comment
+from comments_service.store.comments import insert_comment, insert_new_comment
+from comments_service.store.database import engine_for
+from comments_service.store.driver_sql import DriverStatement
+from comments_service.store.models import BakeJob, Comment, Kind, State, Thread, utcnow
+from comments_service.store.threads import get_thread_row
 
 _JOB_COLUMNS = select(BakeJob.slug, BakeJob.version, BakeJob.requested, BakeJob.attempts, BakeJob.last_error)
 

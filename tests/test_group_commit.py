@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, event, exc, text
 
-from comments_service.db import engine_for
-from comments_service.group_commit import GroupCommit
+from comments_service.store.database import engine_for
+from comments_service.store.group_commit import GroupCommit
 
 from .helpers import INSERT_BAKE_JOB
 

@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from comments_service.db import session_scope
-from comments_service.models import AuditEntry, Comment, Role, State, User
+from comments_service.store.database import session_scope
+from comments_service.store.models import AuditEntry, Comment, Role, State, User
 
 from .helpers import add_account, csrf_token_from, login, moderation_token
 

@@ -12,10 +12,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from comments_service.db import session_scope
 from comments_service.events import comment_state_changed
-from comments_service.models import AuditEntry, Comment, Role, State
-from comments_service.store import add_comment, get_thread
+from comments_service.store.comments import add_comment
+from comments_service.store.database import session_scope
+from comments_service.store.models import AuditEntry, Comment, Role, State
+from comments_service.store.threads import get_thread
 
 from .helpers import add_account, login, moderation_token
 

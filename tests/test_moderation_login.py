@@ -11,9 +11,9 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from comments_service import create_app
-from comments_service.accounts import DUMMY_HASH
-from comments_service.db import session_scope
-from comments_service.models import AuthSession, LoginFailure
+from comments_service.moderation.accounts import DUMMY_HASH
+from comments_service.store.database import session_scope
+from comments_service.store.models import AuthSession, LoginFailure
 
 from .helpers import csrf_token_from, login, moderation_token
 

@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from comments_service.db import session_scope
-from comments_service.models import AuditEntry, AuthSession, Comment, Role, State, Thread, User
+from comments_service.store.database import session_scope
+from comments_service.store.models import AuditEntry, AuthSession, Comment, Role, State, Thread, User
 
 from .helpers import add_account, login, moderation_token
 

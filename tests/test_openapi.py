@@ -29,17 +29,17 @@ from schemathesis.specs.openapi.checks import (
 from werkzeug.serving import make_server
 
 from comments_service import create_app
-from comments_service.db import session_scope
 from comments_service.extensions import limiter
 from comments_service.linkbacks.worker import stop_verifier
 from comments_service.moderation.auth import login_required
 from comments_service.notify.tokens import ModerationGrant, Subscription, moderation_token, unsubscribe_token
-from comments_service.store import get_comment
+from comments_service.store.comments import get_comment
+from comments_service.store.database import session_scope
 
 from .conftest import built_app
 from .linkbacks.netguard import NetGuard, install
 
-DESCRIPTION = json.loads(files("comments_service").joinpath("openapi.json").read_text(encoding="utf-8"))
+DESCRIPTION = json.loads(files("comments_service.web").joinpath("openapi.json").read_text(encoding="utf-8"))
 SECRET = "test-secret"
 # The site's address as the description's examples give it, so its example linkbacks name a real post.
 SITE_URL = "https://blog.example.org"

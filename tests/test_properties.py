@@ -20,11 +20,11 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from comments_service.baking.trigger import bake_queued
-from comments_service.db import session_scope
-from comments_service.models import Comment
 from comments_service.notify.tokens import ModerationGrant, Subscription, moderation_token, unsubscribe_token
-from comments_service.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
-from comments_service.text_policy import newlines
+from comments_service.store.database import session_scope
+from comments_service.store.models import Comment
+from comments_service.text.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+from comments_service.text.text_policy import newlines
 
 from .conftest import built_app
 from .helpers import csrf_token_from

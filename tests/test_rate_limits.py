@@ -15,9 +15,9 @@ import redis
 from flask import Flask
 
 from comments_service import create_app
-from comments_service.db import session_scope
 from comments_service.extensions import limiter
-from comments_service.store import PostInfo, sync_posts
+from comments_service.store.database import session_scope
+from comments_service.store.threads import PostInfo, sync_posts
 
 from .conftest import REPO, service_missing
 from .helpers import csrf_token_from

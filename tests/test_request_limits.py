@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from comments_service.db import session_scope
-from comments_service.models import Comment
+from comments_service.store.database import session_scope
+from comments_service.store.models import Comment
 
 JSON = {"Accept": "application/json"}
 CAP = 256 * 1024

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from comments_service import linkify
-from comments_service.sanitize import html_to_safe_html, markdown_to_html, text_to_html
+from comments_service.text import linkify
+from comments_service.text.sanitize import html_to_safe_html, markdown_to_html, text_to_html
 
 from .spam_corpus import load
 

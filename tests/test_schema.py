@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from comments_service.db import engine_for
-from comments_service.models import Base
+from comments_service.store.database import engine_for
+from comments_service.store.models import Base
 
 
 def test_migrations_build_exactly_the_models(database_url: str) -> None:

@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, func, select, update
 
 from comments_service import create_app
-from comments_service.db import engine_for, session_scope
-from comments_service.models import Comment, State, utcnow
+from comments_service.store.database import engine_for, session_scope
+from comments_service.store.models import Comment, State, utcnow
 
 from .helpers import eventually_in, moderation_token
 

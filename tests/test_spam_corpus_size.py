@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from sqlalchemy import event, text
 
-from comments_service.db import engine_for, session_scope
 from comments_service.spam import training
 from comments_service.spam.training import CORPUS_SIZE_MAX_AGE, corpus_size, train
+from comments_service.store.database import engine_for, session_scope
 
 
 class Clock:

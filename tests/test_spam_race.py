@@ -7,9 +7,9 @@ import threading
 from flask import Flask
 from sqlalchemy import func, insert, select
 
-from comments_service.db import engine_for, session_scope
-from comments_service.models import Comment, State, Thread
-from comments_service.store import insert_new_comment
+from comments_service.store.comments import insert_new_comment
+from comments_service.store.database import engine_for, session_scope
+from comments_service.store.models import Comment, State, Thread
 
 FORM = {"author": "Piet", "email": "piet@example.nl", "body": "Precies tegelijk verstuurd."}
 

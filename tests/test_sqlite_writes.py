@@ -8,8 +8,8 @@ import time
 import pytest
 from sqlalchemy import Connection, exc, text
 
-from comments_service.db import engine_for
-from comments_service.sqlite_writes import GATE_TIMEOUT
+from comments_service.store.database import engine_for
+from comments_service.store.sqlite_writes import GATE_TIMEOUT
 
 from .helpers import INSERT_BAKE_JOB
 

@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from comments_service.db import engine_for, session_scope
-from comments_service.models import Comment, State, Thread
+from comments_service.store.database import engine_for, session_scope
+from comments_service.store.models import Comment, State, Thread
 
 from .helpers import eventually_in, moderation_token
 

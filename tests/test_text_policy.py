@@ -14,8 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 
-from comments_service.db import session_scope
-from comments_service.models import Comment, PendingWebmention, Role, State, Thread, User
+from comments_service.store.database import session_scope
+from comments_service.store.models import Comment, PendingWebmention, Role, State, Thread, User
 
 from .conftest import _postgres_schema_url, built_app
 from .helpers import add_account, csrf_token_from, login, moderation_token

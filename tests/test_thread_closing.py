@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from comments_service.baking.baker import bake_thread
 from comments_service.baking.trigger import site_of
 from comments_service.closing import past_auto_close
-from comments_service.db import session_scope
-from comments_service.models import AuditEntry, Comment, Role
+from comments_service.store.database import session_scope
+from comments_service.store.models import AuditEntry, Comment, Role
 
 from .conftest import built_app
 from .helpers import add_account, login, moderation_token

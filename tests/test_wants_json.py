@@ -7,7 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.wrappers import Request
 
-from comments_service.errors import prefers_json, wants_json
+from comments_service.web.errors import prefers_json, wants_json
 
 # Deciding needs a request, not the service.
 BARE = Flask(__name__)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..rendering.feeds import FeedEntry, PostFeed, render_post_feed, render_site_feed
 from ..rendering.render import REGION_TEMPLATES, render_region, start_marker
 from ..rendering.thread_view import ThreadView
-from ..store import latest_comments, views_and_feeds
+from ..store.threads import latest_comments, views_and_feeds
 from .atomic import FileIdentity, file_identity, write_all_atomic
 from .lock import site_lock
 from .manifest import Manifest

@@ -8,9 +8,9 @@ import click
 from flask.cli import with_appcontext
 
 from ..appctx import this_app
-from ..db import session_scope
 from ..linkbacks.commands import send_after_build
-from ..models import utcnow
+from ..store.database import session_scope
+from ..store.models import utcnow
 from .baker import bake_thread
 from .manifest import Manifest
 from .site import full_build

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..db import session_scope
+from ..store.database import session_scope
 from .atomic import sweep_drafts
 from .baker import bake_thread
 from .lock import site_lock

@@ -11,9 +11,9 @@ from flask.cli import with_appcontext
 
 from ..appctx import this_app
 from ..baking.trigger import site_of
-from ..db import session_scope
-from ..models import Thread
-from ..store import get_thread
+from ..store.database import session_scope
+from ..store.models import Thread
+from ..store.threads import get_thread
 from .fetcher import policy_from_config
 from .pending import count_waiting
 from .records import threads_created_since

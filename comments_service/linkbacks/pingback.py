@@ -8,8 +8,8 @@ from xml.parsers.expat import ExpatError
 from sqlalchemy.orm import Session
 
 from ..closing import closed_now
-from ..models import Kind
-from ..text_policy import field_problems
+from ..store.models import Kind
+from ..text.text_policy import field_problems
 from .receive import Duplicate, Sender, hold, mention_from
 from .records import find_linkback
 from .source_throttle import source_host_allowed

@@ -11,10 +11,10 @@ from ..appctx import this_app
 from ..baking.bake_requests import request_bake
 from ..baking.trigger import bake_requested
 from ..events import comment_state_changed, comment_submitted
-from ..models import Comment, Kind, State, Thread, utcnow
 from ..moderation.actions import moderate
-from ..sanitize import text_to_html
-from ..store import add_comment, set_state
+from ..store.comments import add_comment, set_state
+from ..store.models import Comment, Kind, State, Thread, utcnow
+from ..text.sanitize import text_to_html
 from .fetcher import Policy
 from .records import find_linkback, linkback_key
 from .text import EXCERPT_MAX, NAME_MAX, TITLE_MAX, plain_text

@@ -11,7 +11,7 @@ from xml.parsers.expat import ExpatError
 
 from sqlalchemy.orm import Session
 
-from ..models import SentLinkback, Thread
+from ..store.models import SentLinkback, Thread
 from . import fetcher
 from .discovery import Endpoint, discover
 from .page import read_html

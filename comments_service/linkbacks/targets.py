@@ -9,8 +9,8 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from ..baking.trigger import site_of
-from ..models import Thread
-from ..text_policy import problem
+from ..store.models import Thread
+from ..text.text_policy import problem
 from .reachable import DEFAULT_PORTS
 from .records import thread_by_url
 

@@ -6,7 +6,7 @@ import html
 
 import nh3
 
-from ..text_policy import clean
+from ..text.text_policy import clean
 
 TITLE_MAX = 500
 NAME_MAX = 245

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from sqlalchemy.orm import Session
 
 from ..closing import closed_now
-from ..models import Kind, Thread
-from ..text_policy import field_problems
+from ..store.models import Kind, Thread
+from ..text.text_policy import field_problems
 from .receive import Answer, Duplicate, Sender, hold, mention_from
 from .records import find_linkback
 from .source_throttle import source_host_allowed

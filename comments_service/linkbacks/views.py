@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from ..appctx import this_app
-from ..db import db
-from ..errors import error_response, wants_json
 from ..extensions import csrf, limiter
-from ..store import get_thread
+from ..store.database import db
+from ..store.threads import get_thread
+from ..web.errors import error_response, wants_json
 from . import pingback, trackback, webmention
 from .advertise import PINGBACK_PATH, TRACKBACK_PATH, WEBMENTION_PATH
 from .fetcher import policy_from_config

@@ -9,10 +9,10 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from ..closing import closed_now
-from ..db import session_scope
-from ..models import PendingWebmention, utcnow
-from ..store import get_thread
-from ..text_policy import field_problems
+from ..store.database import session_scope
+from ..store.models import PendingWebmention, utcnow
+from ..store.threads import get_thread
+from ..text.text_policy import field_problems
 from .fetcher import Policy, url_is_fetchable
 from .pending import count_waiting, store_mention
 from .receive import Answer, Sender, apply_webmention

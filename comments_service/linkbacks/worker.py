@@ -10,9 +10,9 @@ from datetime import timedelta
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..db import session_scope
-from ..models import utcnow
 from ..notify.outbox import backoff
+from ..store.database import session_scope
+from ..store.models import utcnow
 from .fetcher import policy_from_config
 from .pending import claim_next, settle
 from .webmention import TryLater, process

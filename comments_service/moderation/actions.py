@@ -12,8 +12,9 @@ from ..appctx import this_app
 from ..baking.bake_requests import request_bake
 from ..baking.trigger import bake_requested
 from ..events import comment_state_changed
-from ..models import Comment, State, Thread, User
-from ..store import set_closed, set_state
+from ..store.comments import set_state
+from ..store.models import Comment, State, Thread, User
+from ..store.threads import set_closed
 from .audit import record
 
 ACTIONS = {

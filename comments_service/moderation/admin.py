@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, g, render_template, request
 
-from ..accounts import AccountError, create_user, list_users, remove_user, set_password, set_role
-from ..db import db
-from ..ids import parse_id
-from ..models import Role, User
-from ..text_policy import field_problems
+from ..store.database import db
+from ..store.models import Role, User
+from ..text.text_policy import field_problems
+from ..web.ids import parse_id
+from .accounts import AccountError, create_user, list_users, remove_user, set_password, set_role
 from .audit import detail_of, entries, record
 from .auth import login_required
 from .permissions import admin_required

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import AuditEntry, Comment, User
+from ..store.models import AuditEntry, Comment, User
 
 # Named in the log when a change comes without a logged-in account.
 COMMAND_LINE = "(command line)"

@@ -10,11 +10,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, session, url_for
 
-from ..accounts import authenticate
-from ..db import db
-from ..errors import error_response, wants_json
 from ..extensions import limiter
-from ..models import utcnow
+from ..store.database import db
+from ..store.models import utcnow
+from ..web.errors import error_response, wants_json
+from .accounts import authenticate
 from .login_throttle import forget_failures, record_failure, retry_after
 from .sessions import revoke, start_session, user_for_token
 

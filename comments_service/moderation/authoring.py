@@ -6,10 +6,10 @@ from sqlalchemy.orm import Session
 
 from ..baking.bake_requests import request_bake
 from ..baking.trigger import bake_requested
-from ..models import Comment, State, User, utcnow
-from ..reply_placement import ancestry, attach_point
-from ..sanitize import markdown_to_html, render_body
-from ..store import add_comment
+from ..store.comments import add_comment
+from ..store.models import Comment, State, User, utcnow
+from ..submission.reply_placement import ancestry, attach_point
+from ..text.sanitize import markdown_to_html, render_body
 from .actions import Change, announce, stage
 from .audit import record
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
 
-from ..db import db
-from ..models import Role
-from ..text_policy import newlines
+from ..store.database import db
+from ..store.models import Role
+from ..text.text_policy import newlines
 from .actions import ACTIONS, moderate
 from .audit import detail_of, entries
 from .auth import login_required

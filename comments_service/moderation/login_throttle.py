@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
-from ..models import LoginFailure
+from ..store.models import LoginFailure
 
 
 def _nth_latest(session: Session, where: ColumnElement[bool], since: datetime, limit: int) -> datetime | None:

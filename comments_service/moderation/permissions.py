@@ -8,9 +8,10 @@ from typing import Any, TypeVar
 
 from flask import abort, g
 
-from ..db import db
-from ..models import Comment, Role, Thread, User
-from ..store import get_comment, get_thread
+from ..store.comments import get_comment
+from ..store.database import db
+from ..store.models import Comment, Role, Thread, User
+from ..store.threads import get_thread
 
 F = TypeVar("F", bound=Callable[..., Any])
 

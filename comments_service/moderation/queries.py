@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Comment, State, Thread
+from ..store.models import Comment, State, Thread
 
 EXCERPT_LENGTH = 140
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Response, current_app, flash, jsonify, redirect, request, url_for
 
-from ..errors import error_response, wants_json
-from ..text_policy import problem as text_problem
+from ..text.text_policy import problem as text_problem
+from ..web.errors import error_response, wants_json
 
 
 def done(message: str, **result: object) -> Response:

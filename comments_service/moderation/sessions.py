@@ -12,7 +12,7 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..models import AuthSession, User, utcnow
+from ..store.models import AuthSession, User, utcnow
 
 # How stale last_seen may get before a request refreshes it; saves a write per request.
 _SEEN_RESOLUTION = timedelta(minutes=5)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, g, render_template
 
 from ..closing import closed_now
-from ..db import db
+from ..store.database import db
 from .actions import close_thread
 from .auth import login_required
 from .permissions import thread_or_abort

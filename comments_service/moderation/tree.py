@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..models import Comment
+from ..store.models import Comment
 
 
 @dataclass

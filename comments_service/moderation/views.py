@@ -8,9 +8,9 @@ from flask import Blueprint, Response, abort, current_app, g, render_template, r
 from werkzeug.datastructures import MultiDict
 
 from ..closing import closed_now
-from ..db import db
-from ..ids import parse_id
-from ..models import State
+from ..store.database import db
+from ..store.models import State
+from ..web.ids import parse_id
 from .actions import moderate_many
 from .auth import login_required
 from .permissions import may_moderate, own_posts_only, thread_or_abort

@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..db import session_scope
+from ..store.database import session_scope
 from .mailconf import mail_enabled
 from .outbox import count_waiting
 from .sender import drain

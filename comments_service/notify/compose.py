@@ -7,7 +7,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from ..models import OutboxMessage
+from ..store.models import OutboxMessage
 from .mailbox import mailbox
 from .wire import SMTP_WIRE
 

@@ -7,7 +7,7 @@ import logging
 from flask import Flask, render_template
 from sqlalchemy.orm import Session
 
-from ..models import Comment
+from ..store.models import Comment
 from .compose import one_line
 from .mailbox import mailbox
 from .mailconf import moderator_addresses, service_link, site_link, site_name

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from ..models import OutboxMessage
+from ..store.models import OutboxMessage
 
 
 def enqueue(session: Session, recipient: str, subject: str, body: str, unsubscribe_url: str = "") -> OutboxMessage:

@@ -9,9 +9,9 @@ from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ..db import session_scope
 from ..events import CommentFacts, comment_state_changed, comment_submitted
-from ..models import Comment, State
+from ..store.database import session_scope
+from ..store.models import Comment, State
 from .mailconf import mail_enabled
 from .messages import queue_moderator_mail, queue_reply_mail
 from .sender import wake_sender

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from ..models import Comment, Role, State, Thread, User
+from ..store.models import Comment, Role, State, Thread, User
 
 MODERATING_ROLES = (Role.ADMIN, Role.MODERATOR)
 

@@ -14,8 +14,8 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..db import session_scope
-from ..models import utcnow
+from ..store.database import session_scope
+from ..store.models import utcnow
 from .compose import compose, envelope_sender
 from .mailconf import SmtpSettings, mail_enabled, smtp_settings
 from .outbox import backoff, claim_next, mark_failed, mark_sent

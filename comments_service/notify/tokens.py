@@ -7,7 +7,7 @@ from typing import Any
 
 from itsdangerous import BadPayload, URLSafeSerializer, URLSafeTimedSerializer
 
-from ..ids import is_id
+from ..web.ids import is_id
 from .mailbox import mailbox
 
 # Distinct salts, so a token signed for one purpose is never accepted for another.

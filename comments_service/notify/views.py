@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template
 from itsdangerous import BadData, SignatureExpired
 
-from ..db import db
 from ..extensions import csrf, limiter
-from ..models import Comment, State, User
 from ..moderation.actions import moderate
-from ..store import get_comment
+from ..store.comments import get_comment
+from ..store.database import db
+from ..store.models import Comment, State, User
 from .mailconf import site_link
 from .recipients import account, may_moderate, subscribed_thread
 from .recipients import unsubscribe as stop_replies

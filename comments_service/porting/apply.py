@@ -11,10 +11,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..baking.bake_requests import request_bake
-from ..models import Comment, Thread
-from ..sanitize import render_body
+from ..store.models import Comment, Thread
 from ..submission.validation import website_problem
-from ..text_policy import clean, field_problems
+from ..text.sanitize import render_body
+from ..text.text_policy import clean, field_problems
 from .plan import CommentPlan, ImportPlan, PortingError
 from .summary import Summary
 

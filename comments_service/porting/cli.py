@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ..appctx import this_app
 from ..baking.site import pelican_settings
 from ..baking.trigger import bake_requested, site_of
-from ..db import session_scope
+from ..store.database import session_scope
 from .json_check import read_export
 from .json_format import dumps, export_store
 from .json_import import import_export

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from xml.etree.ElementTree import Element
 
-from ..models import Kind, State
+from ..store.models import Kind, State
 from .known_posts import KnownPosts
 from .plan import CommentPlan, ImportPlan, PortingError, ThreadPlan
 from .summary import Summary

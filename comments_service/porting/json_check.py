@@ -6,9 +6,9 @@ import json
 from datetime import datetime
 from typing import Any
 
-from ..models import Kind, Role, State
+from ..store.models import Kind, Role, State
 from ..submission.validation import website_problem
-from ..text_policy import CONTROL, field_problems
+from ..text.text_policy import CONTROL, field_problems
 from .json_format import (
     AUDIT_FIELDS,
     COMMENT_FIELDS,

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import AuditEntry, Comment, SentLinkback, SpamCorpus, SpamToken, Thread, User
+from ..store.models import AuditEntry, Comment, SentLinkback, SpamCorpus, SpamToken, Thread, User
 
 FORMAT = "kiln-export"
 VERSION = 1

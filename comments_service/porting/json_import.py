@@ -9,9 +9,9 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ..models import AuditEntry, Comment, Kind, Role, SentLinkback, SpamCorpus, SpamToken, State, Thread, User
-from ..sanitize import render_body
 from ..spam.training import corpus_changed
+from ..store.models import AuditEntry, Comment, Kind, Role, SentLinkback, SpamCorpus, SpamToken, State, Thread, User
+from ..text.sanitize import render_body
 from .json_format import RENAMED
 from .plan import PortingError
 from .summary import Summary

@@ -11,7 +11,7 @@ from pelican.utils import slugify
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Thread
+from ..store.models import Thread
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd")
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..models import Kind, State
+from ..store.models import Kind, State
 
 
 class PortingError(Exception):

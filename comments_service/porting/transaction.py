@@ -10,8 +10,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..baking.atomic import write_atomic
-from ..db import new_session
-from ..models import AuditEntry
+from ..store.database import new_session
+from ..store.models import AuditEntry
 from .apply import add_comments, ensure_threads
 from .plan import FilePlan, ImportPlan, PortingError
 from .summary import Summary

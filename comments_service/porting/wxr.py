@@ -7,7 +7,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 from pelican.tools.pelican_import import decode_wp_content
 
-from ..models import Kind, State
+from ..store.models import Kind, State
 from .plan import CommentPlan, FilePlan, ImportPlan, ThreadPlan
 from .post_files import post_file, post_path, post_slug
 from .summary import Summary

@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2.runtime import Macro
 from markupsafe import Markup
 
-from ..models import Kind, State
+from ..store.models import Kind, State
 from .feed_entries import previous_entries, reuse_or_render
 from .render import RenderOptions, template_key
 from .thread_view import ThreadFacts, VisibleRow

@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, sel
 from markupsafe import Markup
 
 from ..closing import is_closed
-from ..models import utcnow
+from ..store.models import utcnow
 from .comment_pieces import CONTEXT_NAME, Reuse, reuse_comment
 from .fences import digest
 from .thread_view import ThreadView

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from ..models import Kind, State
+from ..store.models import Kind, State
 
 
 class ThreadFacts(Protocol):

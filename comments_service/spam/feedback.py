@@ -7,8 +7,8 @@ import logging
 from flask import Flask
 from sqlalchemy import update
 
-from ..db import session_scope
-from ..models import Comment, State, User
+from ..store.database import session_scope
+from ..store.models import Comment, State, User
 from .training import stored_comment_tokens, train, untrain
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from ..models import utcnow
+from ..store.models import utcnow
 from .queries import latest_comment_from
 from .verdict import Action, Candidate, Verdict
 

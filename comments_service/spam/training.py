@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Connection, Engine, bindparam, case, delet
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from ..models import Comment, SpamCorpus, SpamToken
+from ..store.models import Comment, SpamCorpus, SpamToken
 from .bayes import tokens
 from .links import links_in
 

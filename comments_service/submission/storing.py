@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from ..baking.queue import enqueue
-from ..db import commit_together
-from ..store import NewComment, ThreadRow, insert_new_comment
+from ..store.comments import NewComment, insert_new_comment
+from ..store.database import commit_together
+from ..store.threads import ThreadRow
 
 
 def commit_comment(url: str, thread: ThreadRow, bake: bool, **fields: object) -> NewComment | None:

@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 
 from flask import Config
 
-from ..ids import parse_id
 from ..notify.mailbox import mailbox
-from ..text_policy import field_problems, newlines
+from ..text.text_policy import field_problems, newlines
+from ..web.ids import parse_id
 
 FIELDS = ("author", "email", "website", "body", "parent", "notify")
 ONE_LINE = frozenset(FIELDS) - {"body"}

@@ -9,17 +9,18 @@ from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect,
 from ..appctx import this_app
 from ..baking.trigger import bake_queued
 from ..closing import closed_now
-from ..db import db_connection
-from ..errors import error_response, wants_json
 from ..events import comment_submitted
 from ..extensions import csrf, limiter
-from ..models import State
-from ..reply_placement import ancestry, attach_point, replyable
-from ..sanitize import markdown_to_html
 from ..spam import duplicate, honeypot
 from ..spam.pipeline import judge
 from ..spam.verdict import Action, Candidate, Verdict
-from ..store import NewComment, ThreadRow, get_thread_row
+from ..store.comments import NewComment
+from ..store.database import db_connection
+from ..store.models import State
+from ..store.threads import ThreadRow, get_thread_row
+from ..text.sanitize import markdown_to_html
+from ..web.errors import error_response, wants_json
+from .reply_placement import ancestry, attach_point, replyable
 from .storing import commit_comment
 from .validation import Submission, json_fields, validate
 

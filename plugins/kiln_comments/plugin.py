@@ -12,7 +12,6 @@ from pelican import signals
 from sqlalchemy.exc import SQLAlchemyError
 
 from comments_service.baking.manifest import Manifest
-from comments_service.db import session_scope
 from comments_service.linkbacks.advertise import endpoints_at
 from comments_service.linkbacks.targets import is_absolute
 from comments_service.rendering.feeds import (
@@ -30,7 +29,8 @@ from comments_service.rendering.render import (
     render_theme_template,
 )
 from comments_service.rendering.thread_view import ThreadView, empty_view
-from comments_service.store import PostInfo, latest_comments, sync_posts, views_and_feeds
+from comments_service.store.database import session_scope
+from comments_service.store.threads import PostInfo, latest_comments, sync_posts, views_and_feeds
 
 log = logging.getLogger(__name__)
 PREFIX = "kiln_comments:"

@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from comments_service.db import session_scope
-from comments_service.models import Comment, Kind, Thread
+from comments_service.store.database import session_scope
+from comments_service.store.models import Comment, Kind, Thread
 
 from ..helpers import moderation_token
 

@@ -7,10 +7,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from comments_service.db import session_scope
 from comments_service.linkbacks.fetcher import Refused, get, url_is_fetchable
 from comments_service.linkbacks.reachable import literal_address
-from comments_service.models import PendingWebmention
+from comments_service.store.database import session_scope
+from comments_service.store.models import PendingWebmention
 
 from .conftest import POST, STRICT
 from .netguard import NetGuard

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from comments_service.models import Kind, State
+from comments_service.store.models import Kind, State
 
 from .conftest import POST, SITE
 from .helpers import approve, close_thread, linkbacks, source_html, trackbacks_section

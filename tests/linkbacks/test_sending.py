@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
-from comments_service.db import session_scope
-from comments_service.models import SentLinkback
+from comments_service.store.database import session_scope
+from comments_service.store.models import SentLinkback
 
 from .conftest import POST, SITE
 from .netguard import NetGuard

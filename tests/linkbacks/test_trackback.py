@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
-from comments_service.models import Kind, State
+from comments_service.store.models import Kind, State
 
 from .conftest import POST
 from .helpers import approve, close_thread, linkbacks, post_form, source_html, trackbacks_section

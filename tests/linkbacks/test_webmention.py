@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from comments_service.linkbacks.worker import start_verifier
-from comments_service.models import Kind, State
+from comments_service.store.models import Kind, State
 
 from ..helpers import moderation_token
 from .conftest import POST, SITE

@@ -10,10 +10,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from comments_service.accounts import create_user
-from comments_service.db import session_scope
-from comments_service.models import Comment, OutboxMessage, Role
+from comments_service.moderation.accounts import create_user
 from comments_service.notify.sender import DrainResult, drain
+from comments_service.store.database import session_scope
+from comments_service.store.models import Comment, OutboxMessage, Role
 
 from .conftest import Received
 

@@ -10,9 +10,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from comments_service.models import utcnow
 from comments_service.notify.outbox import backoff
 from comments_service.notify.sender import start_sender
+from comments_service.store.models import utcnow
 
 from .conftest import SmtpServer, mail_settings, wait_until
 from .helpers import add_account, outbox, send, submit

@@ -6,10 +6,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from comments_service.db import session_scope
-from comments_service.models import OutboxMessage, Thread
 from comments_service.notify.compose import compose
 from comments_service.notify.mailbox import mailbox
+from comments_service.store.database import session_scope
+from comments_service.store.models import OutboxMessage, Thread
 
 from ..helpers import moderation_token
 from .conftest import SmtpServer

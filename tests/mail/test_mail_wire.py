@@ -9,9 +9,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from comments_service.models import OutboxMessage
 from comments_service.notify.compose import compose
 from comments_service.notify.wire import MAX_LINE, fold_verbatim
+from comments_service.store.models import OutboxMessage
 
 from ..helpers import moderation_token
 from .conftest import SITE_URL, Received, SmtpServer

@@ -11,9 +11,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from comments_service.db import session_scope
 from comments_service.events import comment_state_changed
-from comments_service.models import Comment, State, User
+from comments_service.store.database import session_scope
+from comments_service.store.models import Comment, State, User
 
 from ..helpers import csrf_token_from
 from .conftest import SmtpServer

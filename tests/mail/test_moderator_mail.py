@@ -6,7 +6,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from comments_service.events import comment_submitted
-from comments_service.models import Role, State
+from comments_service.store.models import Role, State
 
 from ..helpers import moderation_token
 from .conftest import SENDER, SITE_URL, SmtpServer

@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
-from comments_service.models import State
+from comments_service.store.models import State
 
 from ..helpers import moderation_token
 from .conftest import SITE_URL, SmtpServer

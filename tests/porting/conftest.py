@@ -11,9 +11,9 @@ from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from comments_service.db import dispose, session_scope
-from comments_service.migrate import upgrade
 from comments_service.porting.json_format import export_store
+from comments_service.store.database import dispose, session_scope
+from comments_service.store.migrate import upgrade
 
 from ..conftest import REPO, _postgres_schema_url, service_missing
 

@@ -13,10 +13,10 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
 from comments_service import create_app
-from comments_service.accounts import create_user
-from comments_service.db import session_scope
-from comments_service.models import AuditEntry, Comment, Role, SentLinkback, SpamCorpus, SpamToken, User
+from comments_service.moderation.accounts import create_user
 from comments_service.spam.training import corpus_size
+from comments_service.store.database import session_scope
+from comments_service.store.models import AuditEntry, Comment, Role, SentLinkback, SpamCorpus, SpamToken, User
 
 from .conftest import app_url, invoke, snapshot
 

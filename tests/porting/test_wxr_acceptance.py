@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from comments_service.baking.site import full_build
 from comments_service.baking.trigger import site_of
-from comments_service.db import session_scope
-from comments_service.models import Comment, Kind, State, Thread
+from comments_service.store.database import session_scope
+from comments_service.store.models import Comment, Kind, State, Thread
 
 from .conftest import app_url, invoke
 

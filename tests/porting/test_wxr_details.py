@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
-from comments_service.db import session_scope
-from comments_service.models import Comment, State
+from comments_service.store.database import session_scope
+from comments_service.store.models import Comment, State
 
 from .conftest import app_url, invoke, snapshot
 

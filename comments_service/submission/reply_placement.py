@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, bindparam, select
 
-from .models import Comment, State
+from ..store.models import Comment, State
 
 
 @dataclass(frozen=True)

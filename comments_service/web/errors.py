@@ -15,7 +15,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header
 
-from .extensions import limiter
+from ..extensions import limiter
 
 log = logging.getLogger(__name__)
 

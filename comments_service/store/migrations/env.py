@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from comments_service.db import engine_for
-from comments_service.models import Base
+from comments_service.store.database import engine_for
+from comments_service.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata

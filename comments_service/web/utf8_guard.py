@@ -21,9 +21,9 @@ from urllib.parse import unquote_to_bytes
 from flask import Flask, Response, current_app, request
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
+from ..text.text_policy import CONTROL
+from ..text.text_policy import problem as text_problem
 from .errors import error_response
-from .text_policy import CONTROL
-from .text_policy import problem as text_problem
 
 NOT_UTF8 = "is not valid UTF-8"
 

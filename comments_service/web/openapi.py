@@ -18,7 +18,7 @@ MAX_AGE = 3600
 @cache
 def description() -> bytes:
     """Return the description's JSON as shipped in the package."""
-    return files("comments_service").joinpath("openapi.json").read_bytes()
+    return files("comments_service.web").joinpath("openapi.json").read_bytes()
 
 
 @bp.get("/openapi.json")

@@ -1,0 +1,1 @@
+"""Comment text: the policy every entrance applies, sanitising to HTML, and linkifying."""
