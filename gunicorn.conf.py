@@ -16,14 +16,10 @@ wsgi_app = "comments_service:create_app()"
 
 
 def post_worker_init(worker: Any) -> None:
-    """Start each worker's bake worker, mail sender and webmention verifier; each takes up what is stored at once."""
-    from comments_service.baking.trigger import start_worker
-    from comments_service.linkbacks.worker import start_verifier
-    from comments_service.notify.sender import start_sender
+    """Start the worker's background workers (bakes, mail, webmentions) now, so each takes up what is stored at once."""
+    from comments_service.background.start import start_workers
 
-    start_worker(worker.wsgi)
-    start_sender(worker.wsgi)
-    start_verifier(worker.wsgi)
+    start_workers(worker.wsgi)
     # What the worker loaded to start lives as long as it does. Left to the collector, each
     # full collection walks all of it again while holding every request thread (30-45 ms
     # pauses, measured under load); frozen, a full collection sees only what requests made.

@@ -24,7 +24,10 @@ ARTICLE_SAVE_AS = "{slug}.html"
 PLUGIN_PATHS = [str(HERE / "plugins")]
 PLUGINS = ["pelican.plugins.neighbors", "kiln_comments"]
 
-# The comment store the plugin reads; the service passes its own URL when it builds.
+# Kiln's settings (an unknown key gets a warning): the comment store the plugin reads, where the
+# comment form posts to, and the closing rule. The service passes its own store and closing rule
+# when it builds; where its SITE_URL, SITE_NAME or SERVICE_URL is unset it takes SITEURL, SITENAME
+# or KILN["SERVICE_URL"] from here.
 KILN = {
     "DATABASE_URL": os.environ.get("KILN_DATABASE_URL", f"sqlite:///{HERE / 'instance' / 'kiln.sqlite3'}"),
     "SERVICE_URL": os.environ.get("KILN_SERVICE_URL", ""),

@@ -8,9 +8,12 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli, moderation, notify, spam
-from .baking import trigger as bake_trigger
+from .background import start as background
+from .baking.trigger import BakeThread
 from .config import load_config
 from .extensions import csrf, limiter
+from .linkbacks.worker import WebmentionVerifier
+from .notify.sender import MailSender
 from .store import database as db
 from .web import body_limit, errors, utf8_guard
 from .web.bounded_json import BoundedJSONProvider
@@ -35,7 +38,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     spam.init_app(app)
     cli.init_app(app)
-    bake_trigger.init_app(app)
+    # Every kind of background work, started together in each process: see background/start.py.
+    background.init_app(app, (BakeThread, MailSender, WebmentionVerifier))
 
     from .linkbacks import views as linkback_views
     from .submission import views as submission_views

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Config, Flask
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PELICAN_CONF", "pelicanconf.py", "Pelican settings file, relative to SITE_DIR."),
     Setting("OUTPUT_PATH", None, "Where the site is built; Pelican's OUTPUT_PATH if unset."),
     Setting("SERVE_SITE", False, "Serve the built site from the service too (for `make run`)."),
-    Setting("SITE_URL", "", "Absolute base URL of the site, for links in feeds and email."),
+    Setting(
+        "SITE_URL", "", "Absolute base URL of the site, for the service's links to it; Pelican's SITEURL if unset."
+    ),
     Setting("HOLD_FOR_MODERATION", True, "Hold comments no check objects to for a moderator; false publishes them."),
     Setting("MAX_THREAD_DEPTH", 5, "Replies deeper than this attach to the deepest allowed ancestor."),
     Setting("AUTHOR_MAX", 245, "Longest accepted commenter name, in characters."),
@@ -80,7 +83,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WEBMENTION_RETRY_MAX_DELAY", 3 * 3600, "Longest wait between two checks of a source, in seconds."),
     Setting("WEBMENTION_POLL_INTERVAL", 30, "Seconds between the verifier's looks for due retries."),
     Setting("SEND_LINKBACKS_AFTER_BUILD", False, "After `flask build`, send linkbacks from posts new in that build."),
-    Setting("SERVICE_URL", "", "Absolute base URL of this service, for links in email; SITE_URL if unset."),
+    Setting(
+        "SERVICE_URL", "", "Absolute base URL of this service, for links in email; KILN['SERVICE_URL'], else SITE_URL."
+    ),
     Setting("SITE_NAME", "", "The site's name in email; Pelican's SITENAME if unset."),
     Setting("MAIL_HOST", "", "SMTP server; email is off while this, MAIL_FROM or SITE_URL is unset."),
     Setting("MAIL_PORT", 587, "SMTP port (587 for STARTTLS, 465 for SSL, 25 for none)."),
@@ -124,23 +129,28 @@ _SERVER_KEYS = {"BIND", "WORKERS", "THREADS"}
 
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
-    """Fill app.config from defaults, instance/config.py, KILN_* variables and test_config."""
+    """Fill app.config from defaults, instance/config.py, KILN_* variables and test_config; warn of unknown keys."""
     for setting in SETTINGS:
         app.config[setting.name] = setting.default
-    app.config.from_pyfile("config.py", silent=True)
+    # Read apart first, so its own keys can be checked.
+    instance_file = Config(app.config.root_path)
+    instance_file.from_pyfile("config.py", silent=True)
+    app.config.update(instance_file)
     app.config.from_prefixed_env("KILN")
     if test_config:
         app.config.update(test_config)
-    _warn_unknown(app, test_config or {})
+    instance_path = os.path.join(app.config.root_path, "config.py")
+    _warn_unknown(instance_file, instance_path)
+    _warn_unknown({k[len("KILN_") :] for k in os.environ if k.startswith("KILN_")} - _SERVER_KEYS, "the environment")
+    _warn_unknown(test_config or {}, "test_config")
     _fill_derived(app)
 
 
-def _warn_unknown(app: Flask, test_config: dict[str, Any]) -> None:
-    names = {k[len("KILN_") :] for k in os.environ if k.startswith("KILN_")} | set(test_config)
+def _warn_unknown(names: Iterable[str], source: str) -> None:
     flask_keys = set(Flask.default_config)
-    for name in sorted(names - _KNOWN - flask_keys - _SERVER_KEYS):
+    for name in sorted(set(names) - _KNOWN - flask_keys):
         if not name.startswith(_FOREIGN_PREFIXES):
-            log.warning("kiln: unknown setting %s is ignored", name)
+            log.warning("kiln: unknown setting %s in %s is ignored", name, source)
 
 
 def _fill_derived(app: Flask) -> None:

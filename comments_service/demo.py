@@ -8,11 +8,13 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .moderation.accounts import create_user, find_user, set_password
+from .moderation.accounts import create_user, set_password
+from .store.demo_seed import thread_has_comments
 from .store.models import Comment, Kind, Role, State, Thread
+from .store.threads import get_thread
+from .store.users import find_user
 from .text.sanitize import text_to_html
 
 DEMO_FILE = Path(__file__).parent / "demo" / "zeker.json"
@@ -27,11 +29,11 @@ def load_demo(session: Session, path: Path = DEMO_FILE) -> int:
     """Load the demo thread once; return how many entries were added (0 when already there)."""
     data = json.loads(path.read_text(encoding="utf-8"))
     meta = data["thread"]
-    thread = session.scalar(select(Thread).where(Thread.slug == meta["slug"]))
+    thread = get_thread(session, meta["slug"])
     if thread is None:
         thread = Thread(slug=meta["slug"], title=meta["title"], author=meta["author"])
         session.add(thread)
-    elif session.scalar(select(Comment.id).where(Comment.thread_id == thread.id).limit(1)):
+    elif thread_has_comments(session, thread.id):
         return 0
     thread.closed = bool(meta["closed"])
     by_key: dict[str, Comment] = {}

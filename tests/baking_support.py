@@ -48,7 +48,7 @@ def differences(baked: Path, built: Path) -> list[str]:
 
 
 class FakeBaker:
-    """A stand-in for BakeWorker under a ThreadWorker: notes its passes and rests, and another process's pass."""
+    """A stand-in for BakeWorker under a BakeThread: notes its passes and rests, and another process's pass."""
 
     def __init__(self, posts: int = 1, rest_seconds: float = 0.0) -> None:
         self.posts, self.rest_seconds = posts, rest_seconds

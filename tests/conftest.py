@@ -15,8 +15,9 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from bench.sites import postgres_schema
 from comments_service import create_app
+from comments_service.background.worker import stop_all_workers
 from comments_service.baking.site import full_build
-from comments_service.baking.trigger import site_of, stop_all_workers, stop_worker
+from comments_service.baking.trigger import site_of, stop_worker
 from comments_service.extensions import limiter
 from comments_service.moderation.accounts import create_user
 from comments_service.store.database import dispose, session_scope

@@ -10,9 +10,10 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
-from comments_service.spam.training import comment_tokens, train
+from comments_service.spam.training import comment_tokens
 from comments_service.store.database import session_scope
 from comments_service.store.models import Comment, State
+from comments_service.store.spam_tokens import train
 from comments_service.text.sanitize import markdown_to_html
 
 CORPUS = Path(__file__).parent / "data" / "spam"

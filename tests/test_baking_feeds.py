@@ -19,8 +19,8 @@ from comments_service.baking.bake_requests import request_bake
 from comments_service.baking.baker import bake_thread
 from comments_service.baking.lock import site_lock
 from comments_service.baking.pass_bake import PassBake
-from comments_service.baking.queue import Job, finish_all, pending
 from comments_service.baking.trigger import bake_worker, site_of, stop_worker
+from comments_service.store.bake_jobs import Job, finish_all, pending
 from comments_service.store.database import session_scope
 from comments_service.store.models import Comment, State
 from comments_service.store.threads import get_thread

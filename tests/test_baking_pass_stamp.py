@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from comments_service.baking.pass_stamp import last_pass, stamp_pass
-from comments_service.baking.worker import ThreadWorker
+from comments_service.baking.trigger import BakeThread
 
 from .baking_support import FakeBaker
 from .helpers import eventually
@@ -16,7 +16,7 @@ BATCH_SECONDS = 0.5
 
 def test_a_pass_in_another_process_restarts_the_batch_interval() -> None:
     baker = FakeBaker()
-    worker = ThreadWorker(baker, poll_seconds=60, batch_seconds=BATCH_SECONDS)  # type: ignore[arg-type]
+    worker = BakeThread(baker, poll_seconds=60, batch_seconds=BATCH_SECONDS)  # type: ignore[arg-type]
     worker.start()
     try:
         assert eventually(lambda: len(baker.passes) == 1)
@@ -35,7 +35,7 @@ def test_a_pass_in_another_process_restarts_the_batch_interval() -> None:
 
 def test_readers_comments_waiting_for_a_batch_do_not_wake_the_worker_one_by_one() -> None:
     baker = FakeBaker()
-    worker = ThreadWorker(baker, poll_seconds=60, batch_seconds=4.0)  # type: ignore[arg-type]
+    worker = BakeThread(baker, poll_seconds=60, batch_seconds=4.0)  # type: ignore[arg-type]
     worker.start()
     try:
         assert eventually(lambda: len(baker.passes) == 1)

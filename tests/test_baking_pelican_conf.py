@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from pelican.settings import read_settings
 
-from comments_service.baking.pelican_conf import read_render_settings
 from comments_service.baking.site import load_site, pelican_settings
+from comments_service.blog.identity import from_pelican
+from comments_service.blog.pelican_settings import read_render_settings
 from comments_service.rendering.render import options_from_pelican
 
 REPO = Path(__file__).resolve().parent.parent
@@ -52,7 +53,8 @@ def test_bakes_render_with_the_settings_pelican_builds_with(site: Path, name: st
     ours = read_render_settings(str(conf), output)
     pelicans = read_settings(str(conf), override={"OUTPUT_PATH": output} if output else None)
     assert ours["OUTPUT_PATH"] == pelicans["OUTPUT_PATH"]
-    assert options_from_pelican(ours) == options_from_pelican(pelicans)
+    assert from_pelican(ours) == from_pelican(pelicans)
+    assert options_from_pelican(ours, from_pelican(ours)) == options_from_pelican(pelicans, from_pelican(pelicans))
 
 
 def test_a_missing_theme_is_refused_as_pelican_refuses_it(site: Path) -> None:
@@ -70,4 +72,5 @@ def test_full_builds_get_the_service_s_output_database_and_closing_rule(site: Pa
     settings = pelican_settings(baked)
     assert settings["OUTPUT_PATH"] == str(site / "built") == str(baked.output)
     assert settings["KILN"]["DATABASE_URL"] == baked.database_url == "sqlite:///elsewhere.sqlite3"
-    assert options_from_pelican(settings) == baked.options and baked.options.auto_close_days == 14
+    assert from_pelican(settings) == baked.identity and baked.identity.auto_close_days == 14
+    assert options_from_pelican(settings, baked.identity) == baked.options

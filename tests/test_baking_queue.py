@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from comments_service.baking.bake_requests import request_bake
 from comments_service.baking.hook import hook_arguments
-from comments_service.baking.queue import Job, finish_all, pending
 from comments_service.baking.trigger import start_worker
+from comments_service.store.bake_jobs import Job, finish_all, pending
 from comments_service.store.database import engine_for, session_scope
 from comments_service.store.models import BakeJob, Comment, State, Thread
 from comments_service.store.threads import get_thread, set_closed

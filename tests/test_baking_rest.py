@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from comments_service.baking.bake_requests import request_bake
-from comments_service.baking.trigger import bake_worker, stop_worker
-from comments_service.baking.worker import ThreadWorker
+from comments_service.baking.trigger import BakeThread, bake_worker, stop_worker
 from comments_service.store.database import session_scope
 
 from .baking_support import FakeBaker
@@ -17,7 +16,7 @@ REST_SECONDS = 5.0
 
 def test_a_wake_someone_waits_for_ends_the_rest_between_posts() -> None:
     baker = FakeBaker(posts=3, rest_seconds=REST_SECONDS)
-    worker = ThreadWorker(baker, poll_seconds=600, batch_seconds=600)  # type: ignore[arg-type]
+    worker = BakeThread(baker, poll_seconds=600, batch_seconds=600)  # type: ignore[arg-type]
     worker.start()
     try:
         # The first pass rests in earnest: nobody waits for it.

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
-from comments_service.store.comments import add_comment
+from comments_service.store.comments import NewCommentRecord, add_comment
 from comments_service.store.database import session_scope
 from comments_service.store.models import Kind, State
 from comments_service.store.threads import get_thread
@@ -38,16 +38,18 @@ def _trackback(app: Flask) -> int:
         assert thread is not None
         comment = add_comment(
             session,
-            thread.id,
-            kind=Kind.TRACKBACK,
-            state=State.PENDING,
-            author=BLOG,
-            blog_name=BLOG,
-            title="Title \u202eturned",
-            source_url="https://elsewhere.example/post",
-            body_source="x",
-            body_format="text",
-            body_html="<p>x</p>",
+            NewCommentRecord(
+                thread_id=thread.id,
+                kind=Kind.TRACKBACK,
+                state=State.PENDING,
+                author=BLOG,
+                blog_name=BLOG,
+                title="Title \u202eturned",
+                source_url="https://elsewhere.example/post",
+                body_source="x",
+                body_format="text",
+                body_html="<p>x</p>",
+            ),
         )
         session.flush()
         return comment.id

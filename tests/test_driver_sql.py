@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from flask import Flask
 from sqlalchemy import bindparam, event, insert, select
 
-from comments_service.store.comments import insert_comment, insert_new_comment
+from comments_service.store.comments import NewCommentRecord, insert_comment, insert_new_comment
 from comments_service.store.database import engine_for
 from comments_service.store.driver_sql import DriverStatement
 from comments_service.store.models import BakeJob, Comment, Kind, State, Thread, utcnow
@@ -60,11 +61,16 @@ def test_a_write_converts_its_values_and_runs_in_the_callers_transaction(app: Fl
 def test_an_insert_that_leaves_columns_out_stores_what_core_would(app: Flask) -> None:
     url = app.config["DATABASE_URL"]
     write = DriverStatement(insert(BakeJob).values(slug=bindparam("slug")))
-    fields = {"author": "Piet", "body_source": "x", "body_html": "<p>x</p>", "state": State.APPROVED}
     with engine_for(url).begin() as connection:
         thread_id = connection.execute(insert(Thread).values(slug="t").returning(Thread.id)).scalar_one()
-        core_comment = insert_comment(connection, thread_id, **fields)
-        driver_comment = insert_new_comment(connection, thread_id, **fields)
+        given = {"author": "Piet", "body_source": "x", "body_html": "<p>x</p>", "state": State.APPROVED}
+        core_insert = insert(Comment).values(thread_id=thread_id, **given).returning(Comment.id)
+        core_id = connection.execute(core_insert).scalar_one()
+        # The record's defaults are the model's: the same row as Core's, through Core and through the driver.
+        record = NewCommentRecord(thread_id, **given)
+        record_comment = insert_comment(connection, record)
+        written = utcnow()
+        driver_comment = insert_new_comment(connection, record)
         connection.execute(insert(BakeJob).values(slug="core"))
         before = utcnow()
         write.rows(connection, {"slug": "driver"})
@@ -77,11 +83,14 @@ def test_an_insert_that_leaves_columns_out_stores_what_core_would(app: Flask) ->
     # A callable default (the creation time) is called for each row, not once when compiled.
     assert before <= jobs["driver"].requested < jobs["later"].requested
     assert driver_comment is not None
-    core_row, driver_row = comments[core_comment.id], comments[driver_comment.id]
-    for row in (core_row, driver_row):
+    core_row, record_row, driver_row = comments[core_id], comments[record_comment.id], comments[driver_comment.id]
+    # The creation time is the INSERT's, not the record's (it has none).
+    assert driver_row["created"] >= written
+    for row in (core_row, record_row, driver_row):
         row.pop("id"), row.pop("created")
     # Scalar defaults and NULLs alike: origin, dedupe_key and updated were left out.
-    assert driver_row == core_row and driver_row["origin"] is None and driver_row["kind"] == Kind.COMMENT
+    assert driver_row == record_row == core_row
+    assert driver_row["origin"] is None and driver_row["updated"] is None and driver_row["kind"] == Kind.COMMENT
 
 
 def test_a_statement_is_seen_by_cursor_listeners_and_gives_the_same_rows(app: Flask) -> None:
@@ -101,3 +110,20 @@ def test_a_statement_is_seen_by_cursor_listeners_and_gives_the_same_rows(app: Fl
         unobserved = statement.rows(connection, {"slug": "gezien"})
     assert listened == unobserved == [("gezien", True)]
     assert len(seen) == 1 and "FROM threads" in seen[0]
+
+
+def test_a_value_for_no_parameter_is_refused_and_nothing_runs(app: Flask) -> None:
+    url = app.config["DATABASE_URL"]
+    write = DriverStatement(insert(BakeJob).values(slug=bindparam("slug")))
+    read = DriverStatement(select(Thread.id).where(Thread.slug == bindparam("slug")))
+    with engine_for(url).connect() as connection:
+        # A misspelt name was once dropped, and the column silently got its default.
+        with pytest.raises(TypeError, match=r"no such parameter\(s\): atempts, slgu;"):
+            write.rows(connection, {"slug": "spelfout", "atempts": 2, "slgu": "x"})
+        with pytest.raises(TypeError, match=r"no such parameter\(s\): slgu;"):
+            read.rows(connection, {"slug": "x", "slgu": "x"})
+        # A column the INSERT fills with its default is still a parameter a caller may give.
+        write.rows(connection, {"slug": "gegeven", "attempts": 2})
+        connection.commit()
+    with engine_for(url).connect() as connection:
+        assert [(row.slug, row.attempts) for row in connection.execute(_JOB_COLUMNS)] == [("gegeven", 2)]

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from comments_service.events import comment_state_changed
-from comments_service.store.comments import add_comment
+from comments_service.store.comments import NewCommentRecord, add_comment
 from comments_service.store.database import session_scope
 from comments_service.store.models import AuditEntry, Comment, Role, State
 from comments_service.store.threads import get_thread
@@ -28,7 +28,7 @@ def _add(app: Flask, state: State = State.APPROVED, **fields: object) -> int:
     with session_scope(app.config["DATABASE_URL"]) as session:
         thread = get_thread(session, "open-post")
         assert thread is not None
-        return add_comment(session, thread.id, state=state, **(values | fields)).id
+        return add_comment(session, NewCommentRecord(thread_id=thread.id, state=state, **(values | fields))).id
 
 
 def _comment(app: Flask, comment_id: int) -> Comment:

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from comments_service.store.comments import add_comment
+from comments_service.store.comments import NewCommentRecord, add_comment
 from comments_service.store.database import session_scope
 from comments_service.store.models import AuditEntry, Comment, State
 from comments_service.store.threads import get_thread
@@ -26,7 +26,7 @@ def _add(app: Flask, slug: str = "open-post", state: State = State.PENDING, **fi
     with session_scope(app.config["DATABASE_URL"]) as session:
         thread = get_thread(session, slug)
         assert thread is not None
-        return add_comment(session, thread.id, state=state, **values).id
+        return add_comment(session, NewCommentRecord(thread_id=thread.id, state=state, **values)).id
 
 
 def _shown(html: str) -> list[int]:

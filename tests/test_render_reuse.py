@@ -12,10 +12,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from comments_service.rendering.feeds import FeedEntry, PostFeed, render_post_feed
+from comments_service.rendering.feeds import PostFeed, render_post_feed
 from comments_service.rendering.render import RenderOptions, render_region
-from comments_service.rendering.thread_view import CommentNode, ThreadView, VisibleRow, build_view
+from comments_service.rendering.thread_view import CommentNode, ThreadView, build_view
 from comments_service.store.models import Kind, State
+from comments_service.store.threads import FeedEntry, VisibleRow
 
 REPO = Path(__file__).resolve().parent.parent
 FENCE = re.compile(r"<!--kiln:comment:([0-9a-f]{32})-->(.*?)<!--/kiln:comment-->", re.S)

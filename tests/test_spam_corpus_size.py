@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from sqlalchemy import event, text
 
-from comments_service.spam import training
-from comments_service.spam.training import CORPUS_SIZE_MAX_AGE, corpus_size, train
+from comments_service.store import spam_tokens
 from comments_service.store.database import engine_for, session_scope
+from comments_service.store.spam_tokens import CORPUS_SIZE_MAX_AGE, corpus_size, train
 
 
 class Clock:
@@ -25,7 +25,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     clock = Clock()
-    monkeypatch.setattr(training, "monotonic", clock)
+    monkeypatch.setattr(spam_tokens, "monotonic", clock)
     return clock
 
 

@@ -9,9 +9,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from comments_service import create_app
-from comments_service.spam.training import corpus_size
 from comments_service.store.database import session_scope
 from comments_service.store.models import Comment, SpamToken, State
+from comments_service.store.spam_tokens import corpus_size
 
 from .helpers import moderation_token
 

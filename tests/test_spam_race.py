@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 from flask import Flask
 from sqlalchemy import func, insert, select
 
-from comments_service.store.comments import insert_new_comment
+from comments_service.store.comments import NewCommentRecord, insert_new_comment
 from comments_service.store.database import engine_for, session_scope
 from comments_service.store.models import Comment, State, Thread
 
@@ -48,13 +49,13 @@ def test_simultaneous_identical_comments_are_stored_once(app: Flask) -> None:
 
 def test_a_copy_inserts_nothing_and_leaves_its_transaction_whole(database_url: str) -> None:
     # A failed statement would doom the transaction, and with it every write of a group commit.
-    fields = {"author": "Piet", "body_source": "x", "body_html": "<p>x</p>", "state": State.PENDING}
     with engine_for(database_url).begin() as connection:
         thread_id = connection.execute(insert(Thread).values(slug="t").returning(Thread.id)).scalar_one()
-        first = insert_new_comment(connection, thread_id, **fields, dedupe_key="a" * 64)
-        copy = insert_new_comment(connection, thread_id, **fields, dedupe_key="a" * 64)
-        other = insert_new_comment(connection, thread_id, **fields, dedupe_key="b" * 64)
-        unkeyed = insert_new_comment(connection, thread_id, **fields, dedupe_key=None)
+        record = NewCommentRecord(thread_id, author="Piet", body_source="x", body_html="<p>x</p>", state=State.PENDING)
+        first = insert_new_comment(connection, replace(record, dedupe_key="a" * 64))
+        copy = insert_new_comment(connection, replace(record, dedupe_key="a" * 64))
+        other = insert_new_comment(connection, replace(record, dedupe_key="b" * 64))
+        unkeyed = insert_new_comment(connection, replace(record, dedupe_key=None))
     assert first is not None and copy is None and other is not None and unkeyed is not None
     with session_scope(database_url) as session:
         assert session.scalars(select(Comment.id).order_by(Comment.id)).all() == [first.id, other.id, unkeyed.id]

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from comments_service.baking.baker import bake_thread
 from comments_service.baking.trigger import site_of
-from comments_service.closing import past_auto_close
+from comments_service.blog.closing import past_auto_close
 from comments_service.store.database import session_scope
 from comments_service.store.models import AuditEntry, Comment, Role
 

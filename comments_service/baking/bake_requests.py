@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from .queue import enqueue
+from ..store.bake_jobs import enqueue
 
 _PENDING_KEY = "kiln_bake_slugs"
 

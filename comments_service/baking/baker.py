@@ -9,10 +9,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from ..rendering.feeds import FeedEntry, PostFeed, render_post_feed, render_site_feed
+from ..rendering.feeds import PostFeed, render_post_feed, render_site_feed
+from ..rendering.loading import views_and_feeds
 from ..rendering.render import REGION_TEMPLATES, render_region, start_marker
 from ..rendering.thread_view import ThreadView
-from ..store.threads import latest_comments, views_and_feeds
+from ..store.threads import FeedEntry, latest_comments
 from .atomic import FileIdentity, file_identity, write_all_atomic
 from .lock import site_lock
 from .manifest import Manifest

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import time
+from functools import partial
+from pathlib import Path
 
 import click
+from flask import Flask
 from flask.cli import with_appcontext
 
 from ..appctx import this_app
@@ -14,7 +16,8 @@ from ..store.models import utcnow
 from .baker import bake_thread
 from .manifest import Manifest
 from .site import full_build
-from .trigger import after_batch, bake_worker, site_of
+from .trigger import BakeThread, after_batch, bake_worker, site_of
+from .worker import BakeWorker
 
 
 @click.command("build")
@@ -67,19 +70,23 @@ def bake_command(slug: str | None, bake_all: bool) -> None:
 def bake_worker_command(once: bool) -> None:
     """Apply queued bakes as they come, in this process (set BAKE_IN_PROCESS=false on the service)."""
     app = this_app()
-    worker = bake_worker(app)
-    worker.start()
+    worker = BakeWorker(site_of(app), partial(_after_batch, app))
     poll = float(app.config["BAKE_POLL_SECONDS"])
     click.echo(f"Baking queued posts into {worker.site.output}" + ("." if once else f", looking every {poll:g} s."))
+    if once:
+        worker.start()
+        worker.run_pass()
+        return
+    # The service's bake thread, here with nobody to wake it: it bakes what other processes queue at each poll.
+    thread = BakeThread(worker, poll)
+    thread.start()
     try:
-        while True:
-            changed = worker.run_pass()
-            if changed:
-                click.echo(f"Baked {len(changed)} file(s).")
-            if once:
-                return
-            # A pass that found work looks again at once: more may have come meanwhile.
-            if not changed:
-                time.sleep(poll)
+        thread.join()
     except KeyboardInterrupt:
+        thread.stop()
         click.echo("Stopped; queued bakes stay queued.")
+
+
+def _after_batch(app: Flask, changed: list[Path]) -> None:
+    after_batch(app, changed)
+    click.echo(f"Baked {len(changed)} file(s).")

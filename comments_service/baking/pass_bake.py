@@ -6,7 +6,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from ..store.threads import latest_comments, views_and_feeds
+from ..rendering.loading import views_and_feeds
+from ..store.threads import latest_comments
 from .baker import if_changed, post_feed, read_pages, rendered_pages, write_files, write_with_site_feed
 from .manifest import Manifest
 from .site import Site

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ..blog.identity import SiteIdentity, for_service_build, pelican_identity
+from ..blog.pelican_settings import read_render_settings
 from ..rendering.render import RenderOptions, options_from_pelican
 from .lock import site_lock
-from .pelican_conf import read_render_settings
 from .staging import discard, new_build_folder, publish
 
 
@@ -18,23 +19,23 @@ class Site:
     """A Pelican site as the service sees it."""
 
     conf_path: str
-    # The comment store the site's pages are baked from.
-    database_url: str
+    # What its pages show: Pelican's addresses and name, with the service's comment store and closing rule.
+    identity: SiteIdentity
     output: Path
     options: RenderOptions
 
-
-def _with_service(settings: dict[str, Any], database_url: str, auto_close_days: int) -> dict[str, Any]:
-    """Give the plugin the service's database and closing rule."""
-    kiln = {**settings.get("KILN", {}), "DATABASE_URL": database_url, "AUTO_CLOSE_DAYS": auto_close_days}
-    return {**settings, "KILN": kiln}
+    @property
+    def database_url(self) -> str:
+        """Return the comment store the site's pages are baked from."""
+        return self.identity.database_url
 
 
 @cache
 def load_site(conf_path: str, database_url: str, output_path: str | None, auto_close_days: int = 0) -> Site:
     """Read what bakes need from the site's Pelican settings, with the service's database and closing rule."""
-    settings = _with_service(read_render_settings(conf_path, output_path), database_url, auto_close_days)
-    return Site(conf_path, database_url, Path(settings["OUTPUT_PATH"]), options_from_pelican(settings))
+    settings = read_render_settings(conf_path, output_path)
+    identity = replace(pelican_identity(conf_path), database_url=database_url, auto_close_days=auto_close_days)
+    return Site(conf_path, identity, Path(settings["OUTPUT_PATH"]), options_from_pelican(settings, identity))
 
 
 @cache
@@ -44,8 +45,7 @@ def pelican_settings(site: Site) -> dict[str, Any]:
     # and a web worker that imported it would carry its megabytes for nothing.
     from pelican.settings import read_settings
 
-    settings = {**read_settings(site.conf_path), "OUTPUT_PATH": str(site.output)}
-    return _with_service(settings, site.database_url, site.options.auto_close_days)
+    return for_service_build({**read_settings(site.conf_path), "OUTPUT_PATH": str(site.output)}, site.identity)
 
 
 def full_build(site: Site) -> Path:

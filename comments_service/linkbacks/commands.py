@@ -12,11 +12,11 @@ from flask.cli import with_appcontext
 from ..appctx import this_app
 from ..baking.trigger import site_of
 from ..store.database import session_scope
+from ..store.linkback_records import threads_created_since
 from ..store.models import Thread
+from ..store.pending_webmentions import count_waiting
 from ..store.threads import get_thread
 from .fetcher import policy_from_config
-from .pending import count_waiting
-from .records import threads_created_since
 from .sending import Post, Result, send_from
 from .targets import configured_base, post_url
 from .worker import drain

@@ -7,11 +7,11 @@ from xml.parsers.expat import ExpatError
 
 from sqlalchemy.orm import Session
 
-from ..closing import closed_now
+from ..blog.closing import closed_now
+from ..store.linkback_records import find_linkback
 from ..store.models import Kind
 from ..text.text_policy import field_problems
 from .receive import Duplicate, Sender, hold, mention_from
-from .records import find_linkback
 from .source_throttle import source_host_allowed
 from .targets import find_target, is_absolute, normalize
 from .verify import Outcome, verify

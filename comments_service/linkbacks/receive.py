@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -12,11 +13,11 @@ from ..baking.bake_requests import request_bake
 from ..baking.trigger import bake_requested
 from ..events import comment_state_changed, comment_submitted
 from ..moderation.actions import moderate
-from ..store.comments import add_comment, set_state
+from ..store.comments import NewCommentRecord, add_comment, set_state
+from ..store.linkback_records import find_linkback, linkback_key
 from ..store.models import Comment, Kind, State, Thread, utcnow
 from ..text.sanitize import text_to_html
 from .fetcher import Policy
-from .records import find_linkback, linkback_key
 from .text import EXCERPT_MAX, NAME_MAX, TITLE_MAX, plain_text
 from .verify import Outcome, Verification
 
@@ -70,7 +71,7 @@ def mention_from(kind: Kind, source_url: str, found: Verification, **given: str)
     )
 
 
-def _fields(mention: Mention) -> dict[str, object]:
+def _fields(mention: Mention) -> dict[str, Any]:
     return {
         "title": mention.title,
         "blog_name": mention.site_name,
@@ -88,15 +89,17 @@ def hold(session: Session, thread: Thread, mention: Mention, sender: Sender) -> 
     try:
         comment = add_comment(
             session,
-            thread.id,
-            kind=mention.kind,
-            state=State.PENDING,
-            source_url=mention.source_url,
-            # Unique in the store, so two racing pings from one source cannot both be kept.
-            dedupe_key=linkback_key(thread, mention.source_url),
-            ip=sender.ip[:45],
-            user_agent=sender.user_agent[:500],
-            **_fields(mention),
+            NewCommentRecord(
+                thread_id=thread.id,
+                kind=mention.kind,
+                state=State.PENDING,
+                source_url=mention.source_url,
+                # Unique in the store, so two racing pings from one source cannot both be kept.
+                dedupe_key=linkback_key(thread, mention.source_url),
+                ip=sender.ip[:45],
+                user_agent=sender.user_agent[:500],
+                **_fields(mention),
+            ),
         )
         session.commit()
     except IntegrityError as error:

@@ -11,11 +11,11 @@ from xml.parsers.expat import ExpatError
 
 from sqlalchemy.orm import Session
 
+from ..store.linkback_records import record_sent, sent_to
 from ..store.models import SentLinkback, Thread
 from . import fetcher
 from .discovery import Endpoint, discover
 from .page import read_html
-from .records import record_sent, sent_to
 from .targets import is_absolute
 from .verify import mention_in
 

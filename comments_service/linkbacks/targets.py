@@ -8,11 +8,11 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from ..baking.trigger import site_of
+from ..blog.identity import identity_of
+from ..store.linkback_records import thread_by_url
 from ..store.models import Thread
 from ..text.text_policy import problem
 from .reachable import DEFAULT_PORTS
-from .records import thread_by_url
 
 
 def normalize(url: str) -> str | None:
@@ -36,11 +36,9 @@ def is_absolute(url: str) -> bool:
 
 
 def configured_base(app: Flask) -> str:
-    """Return the site's absolute base URL: SITE_URL, else Pelican's SITEURL, else "" if neither is absolute."""
-    for candidate in (app.config["SITE_URL"], site_of(app).options.site_url):
-        if is_absolute(candidate):
-            return str(candidate)
-    return ""
+    """Return the site's absolute base URL (SITE_URL, else Pelican's SITEURL), or "" if it is not absolute."""
+    base = identity_of(app).site_url
+    return base if is_absolute(base) else ""
 
 
 def post_url(base: str, thread: Thread) -> str:

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
-from ..closing import closed_now
+from ..blog.closing import closed_now
+from ..store.linkback_records import find_linkback
 from ..store.models import Kind, Thread
 from ..text.text_policy import field_problems
 from .receive import Answer, Duplicate, Sender, hold, mention_from
-from .records import find_linkback
 from .source_throttle import source_host_allowed
 from .targets import is_absolute, post_url
 from .verify import Outcome, verify

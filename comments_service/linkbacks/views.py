@@ -14,7 +14,7 @@ from .advertise import PINGBACK_PATH, TRACKBACK_PATH, WEBMENTION_PATH
 from .fetcher import policy_from_config
 from .receive import Answer, Sender
 from .targets import configured_base
-from .worker import start_verifier
+from .worker import wake_verifier
 
 bp = Blueprint("linkbacks", __name__, template_folder="templates")
 
@@ -66,7 +66,7 @@ def webmention_post() -> Response:
     answer = webmention.accept(db(), request.form, _sender())
     if answer.status != 202:
         return error_response(answer.status, answer.message, answer.fields)
-    start_verifier(this_app()).wake()
+    wake_verifier(this_app())
     return _accepted(answer)
 
 

@@ -8,13 +8,13 @@ from collections.abc import Mapping
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from ..closing import closed_now
+from ..blog.closing import closed_now
 from ..store.database import session_scope
 from ..store.models import PendingWebmention, utcnow
+from ..store.pending_webmentions import count_waiting, store_mention
 from ..store.threads import get_thread
 from ..text.text_policy import field_problems
 from .fetcher import Policy, url_is_fetchable
-from .pending import count_waiting, store_mention
 from .receive import Answer, Sender, apply_webmention
 from .source_throttle import source_host_allowed
 from .targets import find_target, is_absolute, normalize

@@ -3,34 +3,41 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections import Counter
-from datetime import timedelta
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask
-from sqlalchemy.exc import SQLAlchemyError
 
-from ..notify.outbox import backoff
+from ..background.lease import LeaseTerms
+from ..background.worker import BackgroundWorker
 from ..store.database import session_scope
 from ..store.models import utcnow
+from ..store.pending_webmentions import claim_next, settle
 from .fetcher import policy_from_config
-from .pending import claim_next, settle
 from .webmention import TryLater, process
 
 log = logging.getLogger(__name__)
-_EXTENSION = "kiln_webmention_verifier"
-_lock = threading.Lock()
+
+
+def lease_terms(config: Mapping[str, Any]) -> LeaseTerms:
+    """Return how verifiers hold stored mentions: WEBMENTION_MAX_ATTEMPTS tries, WEBMENTION_RETRY_DELAY doubling."""
+    # The lease outlasts a verification (its fetch has a total deadline), so only a dead worker's
+    # claim ever expires, and then another worker takes the mention up.
+    return LeaseTerms.outlasting(
+        float(config["FETCH_DEADLINE"]),
+        int(config["WEBMENTION_MAX_ATTEMPTS"]),
+        float(config["WEBMENTION_RETRY_DELAY"]),
+        float(config["WEBMENTION_RETRY_MAX_DELAY"]),
+    )
 
 
 def verify_next(app: Flask) -> str | None:
     """Claim one due webmention and verify it; say "verified", "retry" or "gave up", or None if none is due."""
     config = app.config
-    max_attempts = int(config["WEBMENTION_MAX_ATTEMPTS"])
-    # Far longer than a verification can take (its fetch has a total deadline), so only a dead worker's
-    # claim ever expires, and then another worker takes the mention up.
-    lease = timedelta(seconds=max(600.0, 20 * float(config["FETCH_DEADLINE"])))
+    terms = lease_terms(config)
     with session_scope(config["DATABASE_URL"]) as session:
-        mention = claim_next(session, utcnow(), max_attempts, lease)
+        mention = claim_next(session, utcnow(), terms.max_attempts, terms.length)
     if mention is None:
         return None
     try:
@@ -47,14 +54,11 @@ def verify_next(app: Flask) -> str | None:
         with session_scope(config["DATABASE_URL"]) as session:
             settle(session, mention, None)
         return "verified"
-    gave_up = mention.attempts >= max_attempts
+    gave_up = terms.exhausted(mention.attempts)
     if gave_up:
         reason = f"gave up after {mention.attempts} attempts: {reason}"
-    delay = backoff(
-        mention.attempts, float(config["WEBMENTION_RETRY_DELAY"]), float(config["WEBMENTION_RETRY_MAX_DELAY"])
-    )
     with session_scope(config["DATABASE_URL"]) as session:
-        settle(session, mention, utcnow() + delay, reason)
+        settle(session, mention, utcnow() + terms.retry_delay(mention.attempts), reason)
     log.warning("kiln linkbacks: webmention from %s (attempt %d): %s", mention.source, mention.attempts, reason)
     return "gave up" if gave_up else "retry"
 
@@ -67,89 +71,44 @@ def drain(app: Flask) -> Counter[str]:
     return results
 
 
-class Verifier:
-    """Worker threads that verify stored webmentions: woken by each new one, and every poll interval for retries."""
+class WebmentionVerifier(BackgroundWorker):
+    """WEBMENTION_WORKERS threads that verify stored webmentions: woken by each new one, and every poll for retries."""
+
+    name = "kiln-webmention"
 
     def __init__(self, app: Flask) -> None:
         self._app = app
-        self._wakeup = threading.Event()
-        self._stopping = threading.Event()
-        self._state = threading.Condition()
-        self._asked = 0  # how many times wait_idle has asked for a pass
-        self._answered = 0  # the latest of those asks that a complete pass began after
-        self._busy = 0  # threads in a pass
-        self._threads = [
-            threading.Thread(target=self._run, name=f"kiln-webmention-{number}", daemon=True)
-            for number in range(int(app.config["WEBMENTION_WORKERS"]))
-        ]
+        super().__init__(float(app.config["WEBMENTION_POLL_INTERVAL"]), int(app.config["WEBMENTION_WORKERS"]))
 
-    def start(self) -> None:
-        """Start the threads; each begins with a pass, so mentions stored before this process started are taken up."""
-        for thread in self._threads:
-            thread.start()
+    @classmethod
+    def enabled(cls, config: Mapping[str, Any]) -> bool:
+        """Verify in the service unless WEBMENTION_WORKERS is 0 (`flask process-webmentions` does, from cron)."""
+        return int(config["WEBMENTION_WORKERS"]) > 0
 
-    def wake(self) -> None:
-        """Look for due mentions now rather than at the next poll."""
-        self._wakeup.set()
+    @classmethod
+    def for_app(cls, app: Flask) -> WebmentionVerifier:
+        """Verify the mentions stored for app."""
+        return cls(app)
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Finish the mentions being verified and end the threads."""
-        self._stopping.set()
-        self._wakeup.set()
-        for thread in self._threads:
-            thread.join(timeout)
-
-    def wait_idle(self, timeout: float) -> bool:
-        """Block until every mention due now is verified or rescheduled (True), or timeout seconds pass (False)."""
-        if not self._threads:
-            return True
-        with self._state:
-            self._asked += 1
-            ask = self._asked
-        self.wake()
-        with self._state:
-            return self._state.wait_for(lambda: self._answered >= ask and self._busy == 0, timeout)
-
-    def _run(self) -> None:
-        while not self._stopping.is_set():
-            self._wakeup.clear()
-            with self._state:
-                ask: int | None = self._asked
-                self._busy += 1
-            try:
-                while not self._stopping.is_set() and verify_next(self._app) is not None:
-                    pass
-            except SQLAlchemyError:
-                # The store may be briefly unreachable; every mention stays stored for the next pass.
-                log.exception("kiln linkbacks: the verifier could not read the pending webmentions")
-                ask = None
-            finally:
-                with self._state:
-                    self._busy -= 1
-                    self._answered = max(self._answered, ask or 0)
-                    self._state.notify_all()
-            self._wakeup.wait(float(self._app.config["WEBMENTION_POLL_INTERVAL"]))
+    def work(self, ticket: int) -> None:
+        """Verify due mentions until none is left, or until stopped."""
+        while not self.stopping and verify_next(self._app) is not None:
+            pass
 
 
-def start_verifier(app: Flask) -> Verifier:
-    """Return this process's verifier, started on first use (after any worker fork)."""
-    verifier: Verifier | None = app.extensions.get(_EXTENSION)
-    if verifier is None:
-        with _lock:
-            verifier = app.extensions.get(_EXTENSION)
-            if verifier is None:
-                verifier = Verifier(app)
-                app.extensions[_EXTENSION] = verifier
-                verifier.start()
-    return verifier
+def start_verifier(app: Flask) -> WebmentionVerifier | None:
+    """Return this process's verifier, started, unless WEBMENTION_WORKERS is 0."""
+    return WebmentionVerifier.start_for(app)
+
+
+def wake_verifier(app: Flask) -> None:
+    """Nudge this process's verifier, if it runs, to verify a newly stored mention now."""
+    WebmentionVerifier.wake_for(app)
 
 
 def stop_verifier(app: Flask, timeout: float = 10.0) -> bool:
     """Let this process's verifier (if it runs) finish what is due, then end it; False if it was not idle in time."""
-    with _lock:
-        verifier: Verifier | None = app.extensions.pop(_EXTENSION, None)
-    if verifier is None:
-        return True
-    idle = verifier.wait_idle(timeout)
-    verifier.stop(timeout)
+    verifier = WebmentionVerifier.running(app)
+    idle = verifier is None or verifier.wait_idle(timeout)
+    WebmentionVerifier.stop_for(app, timeout)
     return idle

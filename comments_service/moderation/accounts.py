@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..store.models import AuthSession, Role, User
+from ..store.login_sessions import delete_logins
+from ..store.models import Role, User
+from ..store.users import admins_besides, find_user
 from ..text.text_policy import field_problems
 
 MIN_PASSWORD_LENGTH = 8
@@ -26,16 +27,6 @@ DUMMY_HASH = (
 
 class AccountError(ValueError):
     """An account change that cannot be made, with a message for the person asking."""
-
-
-def find_user(session: Session, username: str) -> User | None:
-    """Return the account with this username."""
-    return session.scalar(select(User).where(User.username == username))
-
-
-def list_users(session: Session) -> list[User]:
-    """Return every account, by username."""
-    return list(session.scalars(select(User).order_by(User.username)))
 
 
 def check_password(password: str) -> None:
@@ -73,26 +64,21 @@ def set_password(session: Session, user: User, password: str) -> None:
     """Replace an account's password and end its logins, so an old session cannot outlive it."""
     check_password(password)
     user.password_hash = generate_password_hash(password)
-    session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
-
-
-def _admins_left(session: Session, without: User) -> int:
-    query = select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.id != without.id)
-    return session.scalar(query) or 0
+    delete_logins(session, user)
 
 
 def set_role(session: Session, user: User, role: Role) -> None:
     """Change what an account may do, keeping at least one admin."""
-    if user.role == Role.ADMIN and role != Role.ADMIN and not _admins_left(session, user):
+    if user.role == Role.ADMIN and role != Role.ADMIN and not admins_besides(session, user):
         raise AccountError("This is the last admin account; make another admin first.")
     user.role = role
 
 
 def remove_user(session: Session, user: User) -> None:
     """Delete an account (its logins go with it), keeping at least one admin."""
-    if user.role == Role.ADMIN and not _admins_left(session, user):
+    if user.role == Role.ADMIN and not admins_besides(session, user):
         raise AccountError("This is the last admin account; make another admin first.")
-    session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+    delete_logins(session, user)
     session.delete(user)
     session.flush()
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, g, render_template, request
 
+from ..store.audit_log import entries
 from ..store.database import db
+from ..store.login_sessions import last_seen
 from ..store.models import Role, User
+from ..store.users import get_user, list_users
 from ..text.text_policy import field_problems
 from ..web.ids import parse_id
-from .accounts import AccountError, create_user, list_users, remove_user, set_password, set_role
-from .audit import detail_of, entries, record
+from .accounts import AccountError, create_user, remove_user, set_password, set_role
+from .audit import detail_of, record
 from .auth import login_required
 from .permissions import admin_required
 from .responses import done, refused
-from .sessions import last_seen
 
 bp = Blueprint("moderation_admin", __name__, url_prefix="/moderate/admin")
 AUDIT_PAGE = 100
@@ -27,7 +29,7 @@ def _role(raw: str) -> Role | None:
 
 
 def _account(user_id: int) -> User:
-    user = db().get(User, user_id)
+    user = get_user(db(), user_id)
     if user is None:
         abort(404, description="There is no such account.")
     return user

@@ -12,10 +12,11 @@ from flask import Blueprint, Response, current_app, flash, g, redirect, render_t
 
 from ..extensions import limiter
 from ..store.database import db
+from ..store.login_failures import forget_failures
 from ..store.models import utcnow
 from ..web.errors import error_response, wants_json
 from .accounts import authenticate
-from .login_throttle import forget_failures, record_failure, retry_after
+from .login_throttle import record_failure, retry_after
 from .sessions import revoke, start_session, user_for_token
 
 bp = Blueprint("auth", __name__, url_prefix="/moderate")

@@ -6,9 +6,10 @@ from sqlalchemy.orm import Session
 
 from ..baking.bake_requests import request_bake
 from ..baking.trigger import bake_requested
-from ..store.comments import add_comment
+from ..store.ancestry import ancestry
+from ..store.comments import NewCommentRecord, add_comment
 from ..store.models import Comment, State, User, utcnow
-from ..submission.reply_placement import ancestry, attach_point
+from ..submission.reply_placement import attach_point
 from ..text.sanitize import markdown_to_html, render_body
 from .actions import Change, announce, stage
 from .audit import record
@@ -49,15 +50,17 @@ def reply_as_author(session: Session, parent: Comment, source: str, actor: User,
     thread = parent.thread
     reply = add_comment(
         session,
-        thread.id,
-        parent_id=attach_point(ancestry(session.connection(), parent.id), max_depth),
-        author=thread.author or actor.display_name,
-        body_source=source,
-        body_format="markdown",
-        body_html=markdown_to_html(source),
-        by_post_author=True,
-        state=State.APPROVED,
-        ip=ip,
+        NewCommentRecord(
+            thread_id=thread.id,
+            parent_id=attach_point(ancestry(session.connection(), parent.id), max_depth),
+            author=thread.author or actor.display_name,
+            body_source=source,
+            body_format="markdown",
+            body_html=markdown_to_html(source),
+            by_post_author=True,
+            state=State.APPROVED,
+            ip=ip,
+        ),
     )
     request_bake(session, thread.slug)
     record(session, actor, "reply", reply, in_reply_to=parent.id)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
 
+from ..store.audit_log import entries
 from ..store.database import db
 from ..store.models import Role
 from ..text.text_policy import newlines
 from .actions import ACTIONS, moderate
-from .audit import detail_of, entries
+from .audit import detail_of
 from .auth import login_required
 from .authoring import NotRepliable, edit_body, reply_as_author
 from .permissions import comment_or_abort

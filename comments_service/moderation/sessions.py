@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 from flask import Flask, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ..store.login_sessions import get_login, revoke_login
 from ..store.models import AuthSession, User, utcnow
+from ..store.users import get_user
 
 # How stale last_seen may get before a request refreshes it; saves a write per request.
 _SEEN_RESOLUTION = timedelta(minutes=5)
@@ -52,28 +53,15 @@ def start_session(session: Session, user: User) -> str:
 def user_for_token(session: Session, token: str, max_age: timedelta, now: datetime | None = None) -> User | None:
     """Return the account behind a live, unexpired login token, refreshing its last_seen."""
     now = now or utcnow()
-    login = session.get(AuthSession, _digest(token))
+    login = get_login(session, _digest(token))
     if login is None or login.revoked_at is not None or login.created + max_age <= now:
         return None
     if login.last_seen + _SEEN_RESOLUTION <= now:
         login.last_seen = now
         session.commit()
-    return session.get(User, login.user_id)
+    return get_user(session, login.user_id)
 
 
 def revoke(session: Session, token: str) -> None:
     """End the login behind a token, so a copy of the cookie stops working; the caller commits."""
-    session.execute(
-        update(AuthSession)
-        .where(AuthSession.id == _digest(token), AuthSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
-
-
-def last_seen(session: Session) -> dict[int, datetime]:
-    """Return when each account was last active in a live login."""
-    query = select(AuthSession.user_id, AuthSession.last_seen).where(AuthSession.revoked_at.is_(None))
-    seen: dict[int, datetime] = {}
-    for user_id, moment in session.execute(query):
-        seen[user_id] = max(moment, seen.get(user_id, moment))
-    return seen
+    revoke_login(session, _digest(token))

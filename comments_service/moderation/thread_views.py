@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, render_template
 
-from ..closing import closed_now
+from ..blog.closing import closed_now
 from ..store.database import db
+from ..store.moderation_queue import thread_comments
 from .actions import close_thread
 from .auth import login_required
 from .permissions import thread_or_abort
-from .queries import thread_comments
 from .responses import done
 from .tree import nest
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..rendering import nesting
 from ..store.models import Comment
 
 
@@ -20,12 +20,4 @@ class Node:
 
 def nest(comments: Sequence[Comment]) -> list[Node]:
     """Arrange entries (already in order) under their parents; orphans go to the top level."""
-    known = {c.id for c in comments}
-    children: dict[int | None, list[Comment]] = defaultdict(list)
-    for comment in comments:
-        children[comment.parent_id if comment.parent_id in known else None].append(comment)
-
-    def grow(comment: Comment, depth: int) -> Node:
-        return Node(comment, depth, [grow(child, depth + 1) for child in children[comment.id]])
-
-    return [grow(top, 1) for top in children[None]]
+    return nesting.nest(comments, Node)

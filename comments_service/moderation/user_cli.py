@@ -10,10 +10,11 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..notify.mailbox import mailbox
+from ..notify.mail_address import mailbox
 from ..store.database import session_scope
 from ..store.models import Role, User
-from .accounts import AccountError, create_user, find_user, list_users, remove_user, set_password, set_role
+from ..store.users import find_user, list_users
+from .accounts import AccountError, create_user, remove_user, set_password, set_role
 from .audit import COMMAND_LINE, record
 
 user_cli = AppGroup("user", help="Manage moderation accounts (admin, moderator, author).")

@@ -7,14 +7,14 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, g, render_template, request, send_file
 from werkzeug.datastructures import MultiDict
 
-from ..closing import closed_now
+from ..blog.closing import closed_now
 from ..store.database import db
 from ..store.models import State
+from ..store.moderation_queue import QueueFilter, comments_by_ids, queue_page, state_counts, threads_for
 from ..web.ids import parse_id
 from .actions import moderate_many
 from .auth import login_required
 from .permissions import may_moderate, own_posts_only, thread_or_abort
-from .queries import QueueFilter, comments_by_ids, queue_page, state_counts, threads_for
 from .responses import done, refused
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderate")

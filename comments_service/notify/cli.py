@@ -7,8 +7,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..store.database import session_scope
+from ..store.outbox import count_waiting
 from .mailconf import mail_enabled
-from .outbox import count_waiting
 from .sender import drain
 
 

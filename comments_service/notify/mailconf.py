@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from ..baking.trigger import site_of
+from ..blog.identity import identity_of
 
 SECURITY_CHOICES = ("starttls", "ssl", "none")
 
@@ -62,23 +62,18 @@ def moderator_addresses(config: Mapping[str, Any]) -> list[str]:
     return [item.strip() for item in items if item.strip()]
 
 
-def service_base(config: Mapping[str, Any]) -> str:
-    """Return the absolute base URL the service's pages are reached at."""
-    return str(config["SERVICE_URL"] or config["SITE_URL"]).rstrip("/")
-
-
-def site_link(config: Mapping[str, Any], path: str) -> str:
-    """Return the absolute URL of a page of the static site."""
-    return f"{str(config['SITE_URL']).rstrip('/')}/{path.lstrip('/')}"
+def site_link(app: Flask, path: str) -> str:
+    """Return the URL of a page of the static site (absolute while email is on: SITE_URL is set)."""
+    return identity_of(app).site_link(path)
 
 
 def service_link(app: Flask, endpoint: str, **values: Any) -> str:
     """Return the absolute URL of a service route, also outside a request (e.g. from the CLI)."""
     # A fixed base rather than the request's Host header, which a submitter controls.
     path = app.url_map.bind("localhost").build(endpoint, values)
-    return service_base(app.config) + path
+    return identity_of(app).service_base + path
 
 
 def site_name(app: Flask) -> str:
-    """Return the name the site goes by in email."""
-    return str(app.config["SITE_NAME"] or site_of(app).options.site_name)
+    """Return the name the site goes by in email: SITE_NAME, else Pelican's SITENAME."""
+    return identity_of(app).site_name

@@ -7,11 +7,12 @@ import logging
 from flask import Flask, render_template
 from sqlalchemy.orm import Session
 
+from ..store.comments import get_comment
 from ..store.models import Comment
+from ..store.outbox import enqueue
 from .compose import one_line
-from .mailbox import mailbox
+from .mail_address import mailbox
 from .mailconf import moderator_addresses, service_link, site_link, site_name
-from .outbox import enqueue
 from .recipients import moderators, subscribed_parent
 from .tokens import MAIL_ACTIONS, ModerationGrant, Subscription, moderation_token, unsubscribe_token
 
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 def queue_moderator_mail(app: Flask, session: Session, comment: Comment) -> int:
     """Queue one message per moderator about a comment awaiting moderation; the caller commits."""
     thread, secret = comment.thread, str(app.config["SECRET_KEY"])
-    parent = session.get(Comment, comment.parent_id) if comment.parent_id is not None else None
+    parent = get_comment(session, comment.parent_id) if comment.parent_id is not None else None
     subject = one_line(f"[{site_name(app)}] Comment by {comment.author} awaiting moderation: {thread.title}")
     queued = 0
     for moderator in moderators(session, moderator_addresses(app.config)):
@@ -41,7 +42,7 @@ def queue_moderator_mail(app: Flask, session: Session, comment: Comment) -> int:
             comment=comment,
             parent=parent,
             thread=thread,
-            post_url=site_link(app.config, thread.url),
+            post_url=site_link(app, thread.url),
             queue_url=service_link(app, "moderation.queue"),
             links=links,
             days=max(1, int(app.config["MAIL_LINK_MAX_AGE"]) // 86400),
@@ -65,7 +66,7 @@ def queue_reply_mail(app: Flask, session: Session, reply: Comment) -> bool:
         reply=reply,
         parent=parent,
         thread=thread,
-        reply_url=site_link(app.config, f"{thread.url}#comment-{reply.id}"),
+        reply_url=site_link(app, f"{thread.url}#comment-{reply.id}"),
         unsubscribe_url=unsubscribe_url,
         site=site_name(app),
     )

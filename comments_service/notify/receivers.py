@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..events import CommentFacts, comment_state_changed, comment_submitted
+from ..store.comments import get_comment
 from ..store.database import session_scope
 from ..store.models import Comment, State
 from .mailconf import mail_enabled
@@ -39,7 +40,7 @@ def _queue(app: Flask, comment_id: int, write: Callable[[Flask, Session, Comment
         return
     try:
         with session_scope(app.config["DATABASE_URL"]) as session:
-            comment = session.get(Comment, comment_id)
+            comment = get_comment(session, comment_id)
             queued = comment is not None and write(app, session, comment)
     except SQLAlchemyError:
         # The comment is already stored; losing its email must not turn its acceptance into an error.

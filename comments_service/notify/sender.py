@@ -1,27 +1,26 @@
-"""Send what the outbox holds through SMTP: once from the CLI, or continually from a thread in each worker."""
+"""Send what the outbox holds through SMTP: once from the CLI, or continually from a thread in each service process."""
 
 from __future__ import annotations
 
 import logging
 import smtplib
 import ssl
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from flask import Flask
-from sqlalchemy.exc import SQLAlchemyError
 
+from ..background.lease import LeaseTerms
+from ..background.worker import BackgroundWorker
 from ..store.database import session_scope
 from ..store.models import utcnow
+from ..store.outbox import claim_next, mark_failed, mark_sent
 from .compose import compose, envelope_sender
 from .mailconf import SmtpSettings, mail_enabled, smtp_settings
-from .outbox import backoff, claim_next, mark_failed, mark_sent
 
 log = logging.getLogger(__name__)
-_EXTENSION_KEY = "kiln_mail_sender"
 
 
 @dataclass
@@ -52,17 +51,27 @@ def open_smtp(settings: SmtpSettings) -> smtplib.SMTP:
     return connection
 
 
+def lease_terms(config: Mapping[str, Any]) -> LeaseTerms:
+    """Return how the sender holds outbox rows: MAIL_MAX_ATTEMPTS tries, MAIL_RETRY_DELAY doubling between them."""
+    return LeaseTerms.outlasting(
+        float(config["MAIL_TIMEOUT"]),
+        int(config["MAIL_MAX_ATTEMPTS"]),
+        float(config["MAIL_RETRY_DELAY"]),
+        float(config["MAIL_RETRY_MAX_DELAY"]),
+    )
+
+
 def drain(config: Mapping[str, Any], now: datetime | None = None) -> DrainResult:
     """Try every due message once; a failure waits for its next attempt, a dead server ends the pass."""
     settings = smtp_settings(config)
+    terms = lease_terms(config)
     started = now or utcnow()
-    lease = timedelta(seconds=max(600.0, 20 * settings.timeout))
     result = DrainResult()
     connection: smtplib.SMTP | None = None
     try:
         while True:
             with session_scope(config["DATABASE_URL"]) as session:
-                message = claim_next(session, started, int(config["MAIL_MAX_ATTEMPTS"]), lease)
+                message = claim_next(session, started, terms.max_attempts, terms.length)
                 if message is None:
                     break
                 message_id, attempts, recipient = message.id, message.attempts, message.recipient
@@ -72,11 +81,11 @@ def drain(config: Mapping[str, Any], now: datetime | None = None) -> DrainResult
                 connection.send_message(email, from_addr=envelope_sender(settings.sender), to_addrs=[recipient])
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException, ValueError) as error:
                 # This one message is at fault (refused by the server, or a malformed stored row); carry on.
-                _failed(config, message_id, attempts, error)
+                _failed(config, terms, message_id, attempts, error)
                 result.failed += 1
             except OSError as error:
                 # Unreachable, timed out, TLS trouble or disconnected: the rest waits for the next pass.
-                _failed(config, message_id, attempts, error)
+                _failed(config, terms, message_id, attempts, error)
                 result.failed += 1
                 break
             else:
@@ -89,8 +98,8 @@ def drain(config: Mapping[str, Any], now: datetime | None = None) -> DrainResult
     return result
 
 
-def _failed(config: Mapping[str, Any], message_id: int, attempts: int, error: Exception) -> None:
-    delay = backoff(attempts, float(config["MAIL_RETRY_DELAY"]), float(config["MAIL_RETRY_MAX_DELAY"]))
+def _failed(config: Mapping[str, Any], terms: LeaseTerms, message_id: int, attempts: int, error: Exception) -> None:
+    delay = terms.retry_delay(attempts)
     reason = f"{type(error).__name__}: {error}"[:2000]
     log.warning("kiln: email %d failed (attempt %d), retrying in %s: %s", message_id, attempts, delay, reason)
     with session_scope(config["DATABASE_URL"]) as session:
@@ -104,52 +113,35 @@ def _close(connection: smtplib.SMTP) -> None:
         connection.close()
 
 
-class MailSender:
-    """A daemon thread that drains the outbox every MAIL_POLL_INTERVAL seconds, and at once when woken."""
+class MailSender(BackgroundWorker):
+    """Drains the outbox every MAIL_POLL_INTERVAL seconds, and at once when woken."""
 
-    def __init__(self, app: Flask) -> None:
-        self.config = app.config
-        self._wakeup = threading.Event()
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="kiln-mail-sender", daemon=True)
+    name = "kiln-mail-sender"
 
-    def start(self) -> None:
-        """Start sending in the background."""
-        self._thread.start()
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.config = config
+        super().__init__(float(config["MAIL_POLL_INTERVAL"]))
 
-    def wake(self) -> None:
-        """Look at the outbox now rather than at the next poll."""
-        self._wakeup.set()
+    @classmethod
+    def enabled(cls, config: Mapping[str, Any]) -> bool:
+        """Send while email is on (MAIL_HOST, MAIL_FROM and SITE_URL set)."""
+        return mail_enabled(config)
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Finish the current pass and end the thread."""
-        self._stopping.set()
-        self._wakeup.set()
-        self._thread.join(timeout)
+    @classmethod
+    def for_app(cls, app: Flask) -> MailSender:
+        """Send the app's outbox."""
+        return cls(app.config)
 
-    def _run(self) -> None:
-        while not self._stopping.is_set():
-            self._wakeup.clear()
-            try:
-                drain(self.config)
-            except SQLAlchemyError:
-                # The store may be briefly unreachable; everything stays queued for the next pass.
-                log.exception("kiln: the mail sender could not read the outbox")
-            self._wakeup.wait(float(self.config["MAIL_POLL_INTERVAL"]))
+    def work(self, ticket: int) -> None:
+        """Try every due message once."""
+        drain(self.config)
 
 
 def start_sender(app: Flask) -> MailSender | None:
-    """Start the background sender for this process, if email is on; returns it (or None)."""
-    if not mail_enabled(app.config):
-        return None
-    sender = MailSender(app)
-    app.extensions[_EXTENSION_KEY] = sender
-    sender.start()
-    return sender
+    """Return this process's sender, started, if email is on."""
+    return MailSender.start_for(app)
 
 
 def wake_sender(app: Flask) -> None:
     """Nudge this process's sender, if it runs, to send newly queued mail now."""
-    sender: MailSender | None = app.extensions.get(_EXTENSION_KEY)
-    if sender is not None:
-        sender.wake()
+    MailSender.wake_for(app)

@@ -9,10 +9,11 @@ from ..extensions import csrf, limiter
 from ..moderation.actions import moderate
 from ..store.comments import get_comment
 from ..store.database import db
+from ..store.mail_recipients import stop_replies, subscribed_thread
 from ..store.models import Comment, State, User
+from ..store.users import get_user
 from .mailconf import site_link
-from .recipients import account, may_moderate, subscribed_thread
-from .recipients import unsubscribe as stop_replies
+from .recipients import may_moderate
 from .tokens import ModerationGrant, Subscription, read_moderation_token, read_unsubscribe_token
 
 bp = Blueprint("notify", __name__, url_prefix="/mail", template_folder="templates")
@@ -36,7 +37,7 @@ def confirm(token: str) -> str:
         action=grant.action,
         verb=VERBS[grant.action],
         pending=comment.state == State.PENDING,
-        post_url=site_link(current_app.config, comment.thread.url),
+        post_url=site_link(current_app, comment.thread.url),
     )
 
 
@@ -52,7 +53,7 @@ def act(token: str) -> str:
     return render_template(
         "notify/done.html",
         message=f"Comment {DONE[grant.action]}.",
-        post_url=site_link(current_app.config, comment.thread.url),
+        post_url=site_link(current_app, comment.thread.url),
     )
 
 
@@ -73,7 +74,7 @@ def _granted(token: str) -> tuple[ModerationGrant, Comment]:
 def _actor(grant: ModerationGrant) -> User | None:
     if grant.user_id is None:
         return None
-    user = account(db(), grant.user_id)
+    user = get_user(db(), grant.user_id)
     if user is None or not may_moderate(user):
         abort(403, description="This link was sent to an account that can no longer moderate.")
     return user
@@ -118,5 +119,5 @@ def _unsubscribe_view(subscription: Subscription, done: bool) -> str:
         done=done,
         email=subscription.email,
         title=thread.title or thread.slug,
-        post_url=site_link(current_app.config, thread.url),
+        post_url=site_link(current_app, thread.url),
     )

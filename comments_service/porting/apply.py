@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..baking.bake_requests import request_bake
+from ..store.import_queries import imported_origins, threads_with_slugs
 from ..store.models import Comment, Thread
 from ..submission.validation import website_problem
 from ..text.sanitize import render_body
@@ -25,15 +25,12 @@ LINKS = ("website", "source_url")
 # The text policy's fields (text_policy): one-line ones first, then those that may span lines.
 ONE_LINE = ("author", "email", "website", "source_url", "blog_name")
 POLICED = (*ONE_LINE, "title", "body_source")
-CHUNK = 500
 
 
 def ensure_threads(session: Session, plan: ImportPlan, summary: Summary) -> dict[str, Thread]:
     """Return the plan's threads by slug, creating the ones the store does not have."""
     slugs = sorted(plan.threads)
-    found = {
-        t.slug: t for chunk in _chunks(slugs) for t in session.scalars(select(Thread).where(Thread.slug.in_(chunk)))
-    }
+    found = {t.slug: t for t in threads_with_slugs(session, slugs)}
     for slug in slugs:
         wanted = plan.threads[slug]
         thread = found.get(slug)
@@ -73,11 +70,7 @@ def add_comments(
     session: Session, plan: ImportPlan, summary: Summary, threads: dict[str, Thread], progress: Callable[[int], None]
 ) -> None:
     """Insert the plan's comments that are not in the store yet, linking replies to parents."""
-    origins = [c.origin for c in plan.comments]
-    known: dict[str, tuple[int, int]] = {}
-    for chunk in _chunks(origins):
-        query = select(Comment.origin, Comment.id, Comment.thread_id).where(Comment.origin.in_(chunk))
-        known.update({o: (row_id, thread_id) for o, row_id, thread_id in session.execute(query) if o})
+    known = imported_origins(session, [c.origin for c in plan.comments])
     ids = {origin: row_id for origin, (row_id, _) in known.items()}
     for planned in parents_first(plan.comments):
         progress(1)
@@ -139,8 +132,3 @@ def _fit(planned: CommentPlan, summary: Summary) -> dict[str, Any]:
 
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _chunks(values: list[str]) -> Iterable[list[str]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]

@@ -7,10 +7,9 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..store.models import AuditEntry, Comment, SentLinkback, SpamCorpus, SpamToken, Thread, User
+from ..store.export_rows import export_rows
 
 FORMAT = "kiln-export"
 VERSION = 1
@@ -87,14 +86,7 @@ def _record(row: object, spec: dict[str, str], **given: Any) -> dict[str, Any]:
 
 def export_store(session: Session) -> dict[str, Any]:
     """Return the whole store as plain data in a stable order (no password hashes, sessions or mail)."""
-    slugs = {row.id: row.slug for row in session.execute(select(Thread.id, Thread.slug))}
-    threads = session.scalars(select(Thread).order_by(Thread.slug))
-    comments = session.scalars(select(Comment).order_by(Comment.id))
-    users = session.scalars(select(User).order_by(User.username))
-    audit = session.scalars(select(AuditEntry).order_by(AuditEntry.id))
-    sent = session.scalars(select(SentLinkback).order_by(SentLinkback.thread_slug, SentLinkback.target_url))
-    corpus = session.scalar(select(SpamCorpus).order_by(SpamCorpus.id).limit(1))
-    tokens = session.execute(select(SpamToken.token, SpamToken.spam, SpamToken.ham).order_by(SpamToken.token))
+    slugs, threads, comments, users, audit, sent, corpus, tokens = export_rows(session)
     return {
         "format": FORMAT,
         "version": VERSION,

@@ -5,12 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ..spam.training import corpus_changed
+from ..store.import_queries import (
+    advance_comment_ids,
+    all_comments,
+    all_threads,
+    all_users,
+    audit_values,
+    sent_linkback_keys,
+    spam_filter_trained,
+    taken_comment_ids,
+)
 from ..store.models import AuditEntry, Comment, Kind, Role, SentLinkback, SpamCorpus, SpamToken, State, Thread, User
+from ..store.spam_tokens import corpus_changed
 from ..text.sanitize import render_body
 from .json_format import RENAMED
 from .plan import PortingError
@@ -35,7 +44,7 @@ def _columns(record: dict[str, Any], leave_out: tuple[str, ...] = ()) -> dict[st
 
 
 def _users(session: Session, records: list[dict[str, Any]], summary: Summary) -> dict[str, User]:
-    found = {u.username: u for u in session.scalars(select(User))}
+    found = {u.username: u for u in all_users(session)}
     for record in records:
         if record["username"] in found:
             summary.skip("accounts already there", record["username"])
@@ -49,7 +58,7 @@ def _users(session: Session, records: list[dict[str, Any]], summary: Summary) ->
 
 
 def _threads(session: Session, records: list[dict[str, Any]], summary: Summary) -> dict[str, Thread]:
-    found = {t.slug: t for t in session.scalars(select(Thread))}
+    found = {t.slug: t for t in all_threads(session)}
     for record in records:
         if record["slug"] in found:
             summary.skip("threads already there", record["slug"])
@@ -74,7 +83,7 @@ def _comments(
 ) -> dict[int, int]:
     """Insert new comments (keeping their ids when none is taken) and return old id → store id."""
     existing: dict[Any, int] = {}
-    for row in session.scalars(select(Comment)):
+    for row in all_comments(session):
         values = {"created": row.created, "kind": row.kind.value, "author": row.author, "email": row.email}
         values |= {"body_source": row.body_source, "source_url": row.source_url}
         existing[_natural_key(row.thread_id, values)] = row.id
@@ -92,8 +101,7 @@ def _comments(
             summary.skip("comments already there", f"#{record['id']}")
             progress(1)
     wanted = [r["id"] for r in new]
-    taken = set(session.scalars(select(Comment.id).where(Comment.id.in_(wanted)))) if wanted else set()
-    keep_ids = not taken
+    keep_ids = not taken_comment_ids(session, wanted)
     rows = []
     for index, record in enumerate(new):
         values = _columns(record, ("id", "thread", "parent", "kind", "state"))
@@ -116,9 +124,8 @@ def _comments(
     _flush(session, "linking replies to their parents")
     if not keep_ids:
         summary.note("comment ids were already taken in this store, so imported comments got new ids (and permalinks)")
-    elif rows and session.get_bind().dialect.name == "postgresql":
-        # Rows inserted with explicit ids leave the id sequence behind; move it past them.
-        session.execute(text("SELECT setval(pg_get_serial_sequence('comments', 'id'), (SELECT MAX(id) FROM comments))"))
+    elif rows:
+        advance_comment_ids(session)
     return ids
 
 
@@ -136,7 +143,7 @@ def _audit(
         return tuple(values[k] for k in ("at", "username", "action", "comment_id", "thread_slug", "detail"))
 
     columns = ("at", "username", "action", "comment_id", "thread_slug", "detail")
-    existing = {tuple(row) for row in session.execute(select(*(getattr(AuditEntry, c) for c in columns)))}
+    existing = audit_values(session, columns)
     for record in records:
         values = _columns(record)
         if values["comment_id"] is not None:
@@ -151,10 +158,7 @@ def _audit(
 
 
 def _sent_linkbacks(session: Session, records: list[dict[str, Any]], summary: Summary) -> None:
-    existing = {
-        (r.thread_slug, r.target_url)
-        for r in session.execute(select(SentLinkback.thread_slug, SentLinkback.target_url))
-    }
+    existing = sent_linkback_keys(session)
     for record in records:
         if (record["thread"], record["target_url"]) in existing:
             summary.skip("sent linkbacks already there", record["target_url"])
@@ -167,7 +171,7 @@ def _sent_linkbacks(session: Session, records: list[dict[str, Any]], summary: Su
 def _spam_filter(session: Session, data: dict[str, Any], summary: Summary) -> None:
     if not (data["spam_docs"] or data["ham_docs"] or data["tokens"]):
         return
-    if session.scalar(select(SpamCorpus.id).limit(1)) or session.scalar(select(SpamToken.token).limit(1)):
+    if spam_filter_trained(session):
         summary.skip("spam filter data (this store's filter is trained already)", f"{len(data['tokens'])} tokens")
         return
     corpus_changed(session)

@@ -8,10 +8,9 @@ from urllib.parse import urlsplit
 
 from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import slugify
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..store.models import Thread
+from ..store.import_queries import thread_slugs_and_urls
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd")
 
@@ -43,7 +42,7 @@ def _from_url(value: str) -> list[str]:
 def known_posts(session: Session, content_dir: Path) -> KnownPosts:
     """Collect the posts the store has threads for and the posts written in the content folder."""
     known = KnownPosts()
-    for slug, url in session.execute(select(Thread.slug, Thread.url)):
+    for slug, url in thread_slugs_and_urls(session):
         known.slugs.add(slug)
         if url:
             known.by_url[url.lstrip("/")] = slug

@@ -14,9 +14,10 @@ from jinja2.runtime import Macro
 from markupsafe import Markup
 
 from ..store.models import Kind, State
+from ..store.threads import FeedEntry, VisibleRow
 from .feed_entries import previous_entries, reuse_or_render
 from .render import RenderOptions, template_key
-from .thread_view import ThreadFacts, VisibleRow
+from .thread_view import ThreadFacts
 
 SITE_FEED_PATH = "feeds/comments.atom.xml"
 FEED_TEMPLATE = "kiln/comments.atom.xml"
@@ -33,30 +34,6 @@ _BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 def plain_line(value: str) -> str:
     """Return single-line text without the controls that reorder it, for a feed's plain-text fields."""
     return _BIDI_CONTROLS.sub("", value)
-
-
-@dataclass(frozen=True)
-class FeedEntry:
-    """One approved comment as a feed shows it."""
-
-    id: int
-    author: str
-    website: str
-    body_html: str
-    created: datetime
-    post_slug: str
-    post_title: str
-    post_url: str
-
-    @property
-    def fields(self) -> tuple[object, ...]:
-        """Return every value the entry's rendering reads."""
-        return (self.id, self.author, self.website, self.body_html, self.created, self.post_title, self.post_url)
-
-    @property
-    def order(self) -> tuple[datetime, int]:
-        """Return the key feeds sort by, newest last."""
-        return (self.created, self.id)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
@@ -14,7 +15,8 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 from markupsafe import Markup
 
-from ..closing import is_closed
+from ..blog.closing import is_closed
+from ..blog.identity import SiteIdentity
 from ..store.models import utcnow
 from .comment_pieces import CONTEXT_NAME, Reuse, reuse_comment
 from .fences import digest
@@ -30,7 +32,7 @@ REGION_TEMPLATES = {
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """Site-wide facts the comment templates need, read from the Pelican settings."""
+    """Site-wide facts the comment templates need: the theme, the time zone and the site's identity."""
 
     theme_templates: str
     timezone: str = "UTC"
@@ -153,15 +155,14 @@ def theme_templates_dir(theme: str | Path) -> str:
     return str(Path(theme) / "templates")
 
 
-def options_from_pelican(settings: dict[str, Any]) -> RenderOptions:
-    """Derive render options from Pelican settings, the single source for both paths."""
-    kiln = settings.get("KILN", {})
+def options_from_pelican(settings: Mapping[str, Any], site: SiteIdentity) -> RenderOptions:
+    """Derive render options from Pelican settings and the identity read from them, for builds and bakes alike."""
     return RenderOptions(
         theme_templates=theme_templates_dir(settings["THEME"]),
         timezone=settings.get("TIMEZONE") or "UTC",
-        service_url=kiln.get("SERVICE_URL", "").rstrip("/"),
-        site_url=settings.get("SITEURL", "").rstrip("/"),
-        auto_close_days=int(kiln.get("AUTO_CLOSE_DAYS") or 0),
-        site_name=settings.get("SITENAME", ""),
-        feed_length=int(kiln.get("COMMENT_FEED_LENGTH", 50)),
+        service_url=site.service_url,
+        site_url=site.site_url,
+        auto_close_days=site.auto_close_days,
+        site_name=site.site_name,
+        feed_length=int(settings.get("KILN", {}).get("COMMENT_FEED_LENGTH", 50)),
     )

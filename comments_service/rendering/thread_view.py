@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
 from ..store.models import Kind, State
+from ..store.threads import VisibleRow
+from .nesting import nest
 
 
 class ThreadFacts(Protocol):
@@ -24,26 +25,6 @@ class ThreadFacts(Protocol):
     def published(self) -> datetime | None: ...
     @property
     def closed_explicitly(self) -> bool: ...
-
-
-@dataclass(frozen=True, slots=True)
-class VisibleRow:
-    """The columns of a stored comment or linkback that pages and feeds show."""
-
-    id: int
-    thread_id: int
-    parent_id: int | None
-    kind: Kind
-    state: State
-    author: str
-    website: str
-    body_html: str
-    body_source: str
-    created: datetime
-    by_post_author: bool
-    source_url: str
-    title: str
-    blog_name: str
 
 
 @dataclass
@@ -96,7 +77,7 @@ def build_view(thread: ThreadFacts, rows: Iterable[VisibleRow]) -> ThreadView:
     """Assemble a thread's view from its approved rows and deleted placeholders."""
     comments = [r for r in rows if r.kind == Kind.COMMENT]
     linkbacks = [r for r in rows if r.kind != Kind.COMMENT and r.state == State.APPROVED]
-    roots = _visible_tree(comments)
+    roots = nest(sorted(comments, key=_order), _comment_node)
     count = sum(1 for c in comments if c.state == State.APPROVED)
     return ThreadView(
         slug=thread.slug,
@@ -124,21 +105,8 @@ def _linkback(row: VisibleRow) -> LinkbackEntry:
     )
 
 
-def _visible_tree(rows: Sequence[VisibleRow]) -> list[CommentNode]:
-    """Nest approved comments; keep a deleted one only as a placeholder with visible replies."""
-    children: dict[int | None, list[VisibleRow]] = defaultdict(list)
-    for row in sorted(rows, key=_order):
-        children[row.parent_id].append(row)
-    known = {r.id for r in rows}
-    # A reply whose parent is gone from this thread is shown at the top level.
-    tops = [r for parent, group in children.items() if parent is None or parent not in known for r in group]
-    return [n for r in sorted(tops, key=_order) if (n := _grow(r, 1, children))]
-
-
-# A function of the module, not a closure calling itself: such a closure is a reference
-# cycle, which kept every row of the thread alive after a bake until the collector ran.
-def _grow(row: VisibleRow, depth: int, children: dict[int | None, list[VisibleRow]]) -> CommentNode | None:
-    kids = [n for k in children.get(row.id, []) if (n := _grow(k, depth + 1, children))]
+def _comment_node(row: VisibleRow, depth: int, kids: list[CommentNode]) -> CommentNode | None:
+    """Show an approved comment; keep a deleted one only as a placeholder with visible replies."""
     if row.state != State.APPROVED and not (row.state == State.DELETED and kids):
         return None
     deleted = row.state == State.DELETED

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from .queries import dedupe_key_taken
+from ..store.spam_history import dedupe_key_taken
 from .verdict import Action, Candidate, Verdict
 
 REJECTION = Verdict(Action.REJECT, "This comment was already received.", status=409)

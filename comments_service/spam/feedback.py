@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
-from sqlalchemy import update
 
+from ..store.comments import get_comment
 from ..store.database import session_scope
 from ..store.models import Comment, State, User
-from .training import stored_comment_tokens, train, untrain
+from ..store.spam_tokens import claim_training, train, untrain
+from .training import stored_comment_tokens
 
 log = logging.getLogger(__name__)
 
@@ -25,15 +26,12 @@ def learn_from_verdict(
     if label is None:
         return
     with session_scope(sender.config["DATABASE_URL"]) as session:
-        stored = session.get(Comment, comment.id)
+        stored = get_comment(session, comment.id)
         if stored is None or stored.trained_as == label:
             return
         previous = stored.trained_as
         # Claim the change first: of two workers learning the same verdict, one wins.
-        claimed = session.execute(
-            update(Comment).where(Comment.id == stored.id, Comment.trained_as == previous).values(trained_as=label)
-        )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        if not claim_training(session, stored.id, previous, label):
             return
         token_set = stored_comment_tokens(stored)
         if previous:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from ..store.models import utcnow
-from .queries import latest_comment_from
+from ..store.spam_history import latest_comment_from
 from .verdict import Action, Candidate, Verdict
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from .queries import has_approved_comment
+from ..store.spam_history import has_approved_comment
 from .verdict import Action, Candidate, Verdict
 
 

@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from ..store.spam_tokens import corpus_size, token_counts
 from .bayes import spam_probability
-from .training import comment_tokens, corpus_size, token_counts
+from .training import comment_tokens
 from .verdict import Action, Candidate, Verdict
 
 

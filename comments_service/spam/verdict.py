@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from ..store.comments import NewCommentRecord
+
 
 class Action(enum.StrEnum):
     """What should happen to a submission, from mildest to harshest."""
@@ -30,20 +32,46 @@ class Verdict:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
-    """A validated submission on its way into the store."""
+    """A validated submission on its way into the store: the comment as it will be stored, and what only checks see."""
 
-    thread_id: int
-    parent_id: int | None
-    author: str
-    email: str
-    website: str
-    body: str
-    body_html: str
-    ip: str
+    comment: NewCommentRecord
     honeypot: str = ""
     by_moderator: bool = False
+
+    # The comment's values the checks read, under the names they read them by.
+    @property
+    def thread_id(self) -> int:
+        return self.comment.thread_id
+
+    @property
+    def parent_id(self) -> int | None:
+        return self.comment.parent_id
+
+    @property
+    def author(self) -> str:
+        return self.comment.author
+
+    @property
+    def email(self) -> str:
+        return self.comment.email
+
+    @property
+    def website(self) -> str:
+        return self.comment.website
+
+    @property
+    def body(self) -> str:
+        return self.comment.body_source
+
+    @property
+    def body_html(self) -> str:
+        return self.comment.body_html
+
+    @property
+    def ip(self) -> str:
+        return self.comment.ip
 
 
 # Every check has this shape; it returns None when it has no opinion.

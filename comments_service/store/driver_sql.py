@@ -24,6 +24,8 @@ class _Form:
 
     sql: str
     names: tuple[str, ...]
+    # The same names as a set, to refuse a value for a parameter the statement does not have.
+    known: frozenset[str]
     positional: bool
     # The values the statement itself holds (literals in it), used where the caller gives none.
     given: dict[str, Any]
@@ -33,7 +35,10 @@ class _Form:
     from_database: tuple[Convert, ...]
 
     def parameters(self, values: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
-        """Return values as the driver takes them, each converted by its column's type."""
+        """Return values as the driver takes them, each converted by its column's type; refuse unknown names."""
+        if not self.known.issuperset(values):
+            unknown = ", ".join(sorted(set(values) - self.known))
+            raise TypeError(f"no such parameter(s): {unknown}; the statement takes {', '.join(self.names)}")
         converted = []
         for name in self.names:
             if name in values:
@@ -65,7 +70,8 @@ class DriverStatement:
     them). This skips that and keeps what matters from it: the transaction (the statement
     runs in the connection's, begun as SQLAlchemy would) and the types' conversions, so the
     values read and written are the same as through Core. An INSERT's column left without a
-    value gets what Core would store: its Python-side default, or NULL. When statements are
+    value gets what Core would store: its Python-side default, or NULL; a value for a name the
+    statement has no parameter for is refused (TypeError), not dropped. When statements are
     logged or listened to (echo, cursor events), it goes through SQLAlchemy, so it is seen
     like any other.
     """
@@ -105,6 +111,8 @@ class DriverStatement:
         return form
 
     def _compile(self, dialect: Dialect) -> _Form:
+        # This reads SQLAlchemy's compiler internals, which may change between minor releases:
+        # pyproject.toml pins the series and tests/test_sqlalchemy_internals.py checks each one.
         compiled = self._statement.compile(dialect=dialect)
         assert isinstance(compiled, SQLCompiler)
         by_name = {name: bind for bind, name in compiled.bind_names.items()}
@@ -115,6 +123,7 @@ class DriverStatement:
         return _Form(
             sql=compiled.string,
             names=names,
+            known=frozenset(names),
             positional=bool(compiled.positional),
             given={name: bind.value for name, bind in binds.items() if bind.value is not None},
             defaults=_column_defaults(self._statement, names),

@@ -10,8 +10,6 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
-from ..rendering.feeds import FeedEntry, PostFeed, build_feed
-from ..rendering.thread_view import ThreadView, VisibleRow, build_view, empty_view
 from .driver_sql import DriverStatement
 from .models import Comment, Kind, State, Thread
 
@@ -46,6 +44,50 @@ class ThreadRow:
     closed_explicitly = Thread.closed_explicitly
 
 
+@dataclass(frozen=True, slots=True)
+class VisibleRow:
+    """The columns of a stored comment or linkback that pages and feeds show."""
+
+    id: int
+    thread_id: int
+    parent_id: int | None
+    kind: Kind
+    state: State
+    author: str
+    website: str
+    body_html: str
+    body_source: str
+    created: datetime
+    by_post_author: bool
+    source_url: str
+    title: str
+    blog_name: str
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One approved comment as a feed shows it."""
+
+    id: int
+    author: str
+    website: str
+    body_html: str
+    created: datetime
+    post_slug: str
+    post_title: str
+    post_url: str
+
+    @property
+    def fields(self) -> tuple[object, ...]:
+        """Return every value the entry's rendering reads."""
+        return (self.id, self.author, self.website, self.body_html, self.created, self.post_title, self.post_url)
+
+    @property
+    def order(self) -> tuple[datetime, int]:
+        """Return the key feeds sort by, newest last."""
+        return (self.created, self.id)
+
+
 # A reader's comment costs one light query: a statement built once and run on the driver's cursor.
 _THREAD_COLUMNS = tuple(getattr(Thread, name) for name in ThreadRow.__dataclass_fields__)
 _THREAD_ROW = DriverStatement(select(*_THREAD_COLUMNS).where(Thread.slug == bindparam("slug")))
@@ -76,11 +118,6 @@ def get_thread_row(connection: Connection, slug: str) -> ThreadRow | None:
     return ThreadRow(*rows[0]) if rows else None
 
 
-def thread_view(session: Session, slug: str) -> ThreadView:
-    """Return the render-ready view of one post's thread."""
-    return views_and_feeds(session, [slug])[0][slug]
-
-
 # Plain columns, not ORM objects, run as Core, and statements built once: every bake reads a
 # whole thread, and loading mapped instances through the session cost more than rendering it.
 _THREAD_ROWS = select(*_THREAD_COLUMNS).where(Thread.slug.in_(bindparam("slugs", expanding=True)))
@@ -89,26 +126,15 @@ _VISIBLE = select(*(getattr(Comment, name) for name in VisibleRow.__dataclass_fi
 )
 
 
-def _visible_rows(session: Session, slugs: list[str]) -> tuple[list[ThreadRow], dict[int, list[VisibleRow]]]:
+def visible_threads(session: Session, slugs: Iterable[str]) -> list[tuple[ThreadRow, list[VisibleRow]]]:
+    """Return the thread of each built post among slugs with its visible comments and linkbacks, in two queries."""
     connection = session.connection()
-    threads = [ThreadRow(*row) for row in connection.execute(_THREAD_ROWS, {"slugs": slugs})]
+    threads = [ThreadRow(*row) for row in connection.execute(_THREAD_ROWS, {"slugs": list(slugs)})]
     rows: dict[int, list[VisibleRow]] = defaultdict(list)
     if threads:
         for row in connection.execute(_VISIBLE, {"threads": [t.id for t in threads]}):
             rows[row.thread_id].append(VisibleRow(*row))
-    return threads, rows
-
-
-def views_and_feeds(session: Session, slugs: Iterable[str]) -> tuple[dict[str, ThreadView], dict[str, PostFeed]]:
-    """Return, from the same two queries, each post's thread view and, for posts with a thread, its feed."""
-    slugs = list(slugs)
-    threads, rows = _visible_rows(session, slugs)
-    views = {slug: empty_view(slug) for slug in slugs}
-    feeds = {}
-    for thread in threads:
-        views[thread.slug] = build_view(thread, rows[thread.id])
-        feeds[thread.slug] = build_feed(thread, rows[thread.id])
-    return views, feeds
+    return [(thread, rows[thread.id]) for thread in threads]
 
 
 def latest_comments(session: Session, limit: int) -> list[FeedEntry]:

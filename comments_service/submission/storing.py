@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from ..baking.queue import enqueue
-from ..store.comments import NewComment, insert_new_comment
+from ..store.bake_jobs import enqueue
+from ..store.comments import NewComment, NewCommentRecord, insert_new_comment
 from ..store.database import commit_together
 from ..store.threads import ThreadRow
 
 
-def commit_comment(url: str, thread: ThreadRow, bake: bool, **fields: object) -> NewComment | None:
+def commit_comment(url: str, thread: ThreadRow, record: NewCommentRecord, bake: bool) -> NewComment | None:
     """Commit a new comment on thread (with a bake of its post when bake is set); return what was stored.
 
     Returns None, storing nothing, when a comment with the same dedupe_key is already stored.
@@ -18,7 +18,7 @@ def commit_comment(url: str, thread: ThreadRow, bake: bool, **fields: object) ->
 
     # Runs on whichever thread commits the group: it gets values, never the request or its session.
     def write(connection: Connection) -> NewComment | None:
-        comment = insert_new_comment(connection, thread.id, **fields)
+        comment = insert_new_comment(connection, record)
         if bake and comment is not None:
             enqueue(connection, thread.slug)
         return comment

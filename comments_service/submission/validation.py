@@ -1,14 +1,14 @@
-"""Check a reader's submitted fields and turn them into clean values or field messages."""
+"""Check a reader's submitted fields and turn them into the new comment's record or field messages."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import Config
 
-from ..notify.mailbox import mailbox
+from ..notify.mail_address import mailbox
+from ..store.comments import NewCommentRecord
 from ..text.text_policy import field_problems, newlines
 from ..web.ids import parse_id
 
@@ -23,18 +23,6 @@ TYPE_ERRORS = {
     "parent": "must be a comment id",
     "notify": "must be true or false",
 }
-
-
-@dataclass(frozen=True)
-class Submission:
-    """A validated comment, ready to store."""
-
-    author: str
-    email: str
-    website: str
-    body: str
-    parent_id: int | None
-    notify_replies: bool
 
 
 def _text(form: Mapping[str, str], name: str) -> str:
@@ -82,8 +70,11 @@ def json_fields(data: Mapping[str, object]) -> tuple[dict[str, str], dict[str, s
     return fields, errors
 
 
-def validate(form: Mapping[str, str], config: Config) -> tuple[Submission | None, dict[str, str]]:
-    """Return the clean submission, or None and a message per bad field."""
+def validate(form: Mapping[str, str], config: Config, thread_id: int) -> tuple[NewCommentRecord | None, dict[str, str]]:
+    """Return the clean comment on the thread, or None and a message per bad field.
+
+    Its parent_id is the comment the reader answers, which placing the reply may change.
+    """
     author, email = _text(form, "author"), _text(form, "email")
     website, body = _text(form, "website"), newlines(form.get("body") or "")
     errors: dict[str, str] = {}
@@ -115,4 +106,13 @@ def validate(form: Mapping[str, str], config: Config) -> tuple[Submission | None
     errors = field_problems({name: form.get(name) or "" for name in FIELDS}, ONE_LINE) | errors
     if errors:
         return None, errors
-    return Submission(author, email, website, body.strip(), parent_id, notify), {}
+    record = NewCommentRecord(
+        thread_id=thread_id,
+        parent_id=parent_id,
+        author=author,
+        email=email,
+        website=website,
+        body_source=body.strip(),
+        notify_replies=notify,
+    )
+    return record, {}

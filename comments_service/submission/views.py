@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template, request
 
 from ..appctx import this_app
 from ..baking.trigger import bake_queued
-from ..closing import closed_now
+from ..blog.closing import closed_now
+from ..blog.identity import identity_of
 from ..events import comment_submitted
 from ..extensions import csrf, limiter
 from ..spam import duplicate, honeypot
 from ..spam.pipeline import judge
 from ..spam.verdict import Action, Candidate, Verdict
-from ..store.comments import NewComment
+from ..store.ancestry import ancestry
+from ..store.comments import NewComment, NewCommentRecord
 from ..store.database import db_connection
 from ..store.models import State
 from ..store.threads import ThreadRow, get_thread_row
 from ..text.sanitize import markdown_to_html
 from ..web.errors import error_response, wants_json
-from .reply_placement import ancestry, attach_point, replyable
+from .reply_placement import attach_point, replyable
 from .storing import commit_comment
-from .validation import Submission, json_fields, validate
+from .validation import json_fields, validate
 
 bp = Blueprint("submission", __name__)
 
@@ -34,7 +37,7 @@ def _submit_limit() -> str:
 
 
 def _post_url(path: str) -> str:
-    return f"{current_app.config['SITE_URL'].rstrip('/')}/{path.lstrip('/')}"
+    return identity_of(current_app).site_link(path)
 
 
 # Static pages cannot carry a per-visitor token, and the form creates nothing
@@ -54,23 +57,26 @@ def submit(slug: str) -> Response:
     fields, type_errors = _sent_fields()
     if fields is None:
         return error_response(400, "The request body must be a JSON object of the comment's fields.")
-    submission, errors = validate(fields, current_app.config)
+    record, errors = validate(fields, current_app.config, thread.id)
     # A field of the wrong type is reported as such, not as missing.
     errors |= type_errors
-    if submission is None or errors:
+    if record is None or errors:
         return _invalid(slug, errors, fields)
     parent_id = None
-    if submission.parent_id is not None:
-        chain = ancestry(connection, submission.parent_id)
+    if record.parent_id is not None:
+        chain = ancestry(connection, record.parent_id)
         if not replyable(chain, thread.id):
             return _invalid(slug, {"parent": "is not a published comment on this post"}, fields)
         parent_id = attach_point(chain, current_app.config["MAX_THREAD_DEPTH"])
-    candidate = _candidate(thread, parent_id, submission, fields.get(honeypot.FIELD, ""))
+    candidate = _candidate(record, parent_id, fields.get(honeypot.FIELD, ""))
     judgement = judge(candidate, connection, current_app.config)
     if judgement.verdict.action is Action.REJECT:
         return _rejected(judgement.verdict)
     state = STATE_OF[judgement.verdict.action]
-    comment = _store(thread, candidate, submission, state, judgement.verdict.reason, judgement.dedupe_key)
+    judged = replace(
+        candidate.comment, state=state, verdict_reason=judgement.verdict.reason, dedupe_key=judgement.dedupe_key
+    )
+    comment = commit_comment(current_app.config["DATABASE_URL"], thread, judged, bake=state is State.APPROVED)
     if comment is None:
         # The unique dedupe_key refused a copy of a stored comment (the pipeline leaves that to the store).
         return _rejected(duplicate.REJECTION)
@@ -93,42 +99,16 @@ def _sent_fields() -> tuple[Mapping[str, str] | None, dict[str, str]]:
     return json_fields(data)
 
 
-def _candidate(thread: ThreadRow, parent_id: int | None, submission: Submission, trap: str) -> Candidate:
-    return Candidate(
-        thread_id=thread.id,
+def _candidate(record: NewCommentRecord, parent_id: int | None, trap: str) -> Candidate:
+    # What the form alone does not tell: where the reply hangs, its body as HTML, and who sent it.
+    placed = replace(
+        record,
         parent_id=parent_id,
-        author=submission.author,
-        email=submission.email,
-        website=submission.website,
-        body=submission.body,
-        body_html=markdown_to_html(submission.body),
+        body_html=markdown_to_html(record.body_source),
         ip=request.remote_addr or "",
-        honeypot=trap,
-        by_moderator=g.get("user") is not None,
-    )
-
-
-def _store(
-    thread: ThreadRow, candidate: Candidate, submission: Submission, state: State, reason: str, key: str | None
-) -> NewComment | None:
-    return commit_comment(
-        current_app.config["DATABASE_URL"],
-        thread,
-        bake=state is State.APPROVED,
-        parent_id=candidate.parent_id,
-        author=candidate.author,
-        email=candidate.email,
-        website=candidate.website,
-        body_source=candidate.body,
-        body_format="markdown",
-        body_html=candidate.body_html,
-        notify_replies=submission.notify_replies,
-        state=state,
-        verdict_reason=reason,
-        dedupe_key=key,
-        ip=candidate.ip,
         user_agent=(request.user_agent.string or "")[:500],
     )
+    return Candidate(placed, honeypot=trap, by_moderator=g.get("user") is not None)
 
 
 def _accepted(thread: ThreadRow, comment: NewComment) -> Response:

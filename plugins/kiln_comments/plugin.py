@@ -12,16 +12,17 @@ from pelican import signals
 from sqlalchemy.exc import SQLAlchemyError
 
 from comments_service.baking.manifest import Manifest
+from comments_service.blog.identity import SiteIdentity, from_pelican
 from comments_service.linkbacks.advertise import endpoints_at
 from comments_service.linkbacks.targets import is_absolute
 from comments_service.rendering.feeds import (
     SITE_FEED_PATH,
-    FeedEntry,
     PostFeed,
     post_feed_path,
     render_post_feed,
     render_site_feed,
 )
+from comments_service.rendering.loading import views_and_feeds
 from comments_service.rendering.render import (
     RenderOptions,
     fenced_region,
@@ -30,7 +31,7 @@ from comments_service.rendering.render import (
 )
 from comments_service.rendering.thread_view import ThreadView, empty_view
 from comments_service.store.database import session_scope
-from comments_service.store.threads import PostInfo, latest_comments, sync_posts, views_and_feeds
+from comments_service.store.threads import FeedEntry, PostInfo, latest_comments, sync_posts
 
 log = logging.getLogger(__name__)
 PREFIX = "kiln_comments:"
@@ -40,8 +41,9 @@ class _Build:
     """What one Pelican run has learned: settings, thread views, and where regions went."""
 
     def __init__(self, settings: dict[str, Any]) -> None:
-        self.database_url: str = settings.get("KILN", {}).get("DATABASE_URL", "")
-        self.options: RenderOptions = options_from_pelican(settings)
+        # Read once per run; unknown KILN keys are warned of here.
+        self.identity: SiteIdentity = from_pelican(settings)
+        self.options: RenderOptions = options_from_pelican(settings, self.identity)
         self.output = Path(settings["OUTPUT_PATH"])
         self.views: dict[str, ThreadView] = {}
         self.feeds: dict[str, PostFeed] = {}
@@ -61,7 +63,7 @@ class _Build:
 
     def head(self, content: Any) -> Markup:
         """Render the linkback discovery links and TrackBack RDF for a post's <head>."""
-        site, service = self.options.site_url, self.options.service_url
+        site, service = self.identity.site_url, self.identity.service_url
         if not (is_absolute(site) and is_absolute(service)):
             if not self._head_warned:
                 log.warning("%s SITEURL and KILN['SERVICE_URL'] must be absolute to advertise linkbacks", PREFIX)
@@ -130,7 +132,7 @@ def start_build(pelican: Any) -> None:
     """Read the plugin's settings at the start of a run."""
     global _build
     _build = _Build(pelican.settings)
-    if not _build.database_url:
+    if not _build.identity.database_url:
         log.error("%s KILN['DATABASE_URL'] is not set; pages get empty comment sections", PREFIX)
 
 
@@ -164,12 +166,12 @@ def _kiln_feed(content: Any) -> str:
 
 def load_threads(generators: list[Any]) -> None:
     """Register every post's thread in the store and load the approved comments."""
-    if _build is None or not _build.database_url:
+    if _build is None or not _build.identity.database_url:
         return
     contents = [c for g in generators for c in getattr(g, "articles", []) + getattr(g, "pages", [])]
     posts = [_post_info(c) for c in contents]
     try:
-        with session_scope(_build.database_url) as session:
+        with session_scope(_build.identity.database_url) as session:
             sync_posts(session, posts)
             session.flush()
             slugs = [p.slug for p in posts]

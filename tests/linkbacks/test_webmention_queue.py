@@ -17,10 +17,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from comments_service import create_app
-from comments_service.linkbacks.pending import claim_next, settle, store_mention
 from comments_service.linkbacks.worker import start_verifier, stop_verifier
 from comments_service.store.database import session_scope
 from comments_service.store.models import PendingWebmention, State, utcnow
+from comments_service.store.pending_webmentions import claim_next, settle, store_mention
 
 from ..conftest import REPO
 from .conftest import POST

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from comments_service.notify.outbox import backoff
+from comments_service.background.lease import LeaseTerms
 from comments_service.notify.sender import start_sender
 from comments_service.store.models import utcnow
 
@@ -66,7 +66,7 @@ def test_every_retry_waits_twice_as_long_and_the_outbox_gives_up_in_the_end(
 
 @pytest.mark.parametrize(("attempts", "seconds"), [(1, 60), (2, 120), (5, 960), (12, 6 * 3600)])
 def test_backoff_doubles_up_to_its_cap(attempts: int, seconds: int) -> None:
-    assert backoff(attempts, 60, 6 * 3600) == timedelta(seconds=seconds)
+    assert LeaseTerms.outlasting(10, 10, 60, 6 * 3600).retry_delay(attempts) == timedelta(seconds=seconds)
 
 
 def test_starttls_that_the_server_does_not_offer_is_an_error_not_a_downgrade(

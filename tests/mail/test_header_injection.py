@@ -7,7 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from comments_service.notify.compose import compose
-from comments_service.notify.mailbox import mailbox
+from comments_service.notify.mail_address import mailbox
 from comments_service.store.database import session_scope
 from comments_service.store.models import OutboxMessage, Thread
 

@@ -9,9 +9,10 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
+from comments_service.rendering.loading import thread_view
 from comments_service.store.database import session_scope
 from comments_service.store.models import Comment, State
-from comments_service.store.threads import get_thread, thread_view
+from comments_service.store.threads import get_thread
 
 from .conftest import app_url, invoke, snapshot
 

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from comments_service import create_app
 from comments_service.moderation.accounts import create_user
-from comments_service.spam.training import corpus_size
 from comments_service.store.database import session_scope
 from comments_service.store.models import AuditEntry, Comment, Role, SentLinkback, SpamCorpus, SpamToken, User
+from comments_service.store.spam_tokens import corpus_size
 
 from .conftest import app_url, invoke, snapshot
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from ..store.models import OutboxMessage
+from .models import OutboxMessage
 
 
 def enqueue(session: Session, recipient: str, subject: str, body: str, unsubscribe_url: str = "") -> OutboxMessage:
@@ -55,11 +55,6 @@ def mark_failed(session: Session, message_id: int, error: str, retry_at: datetim
     session.execute(
         update(OutboxMessage).where(OutboxMessage.id == message_id).values(last_error=error, next_attempt=retry_at)
     )
-
-
-def backoff(attempts: int, first_delay: float, max_delay: float) -> timedelta:
-    """Return the wait after the given number of failed attempts: doubling each time, up to a cap."""
-    return timedelta(seconds=min(first_delay * 2 ** max(attempts - 1, 0), max_delay))
 
 
 def count_waiting(session: Session, max_attempts: int) -> int:

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..store.models import Comment, SentLinkback, Thread, utcnow
+from .models import Comment, SentLinkback, Thread, utcnow
 
 
 def thread_by_url(session: Session, url: str) -> Thread | None:

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..store.models import PendingWebmention
+from .models import PendingWebmention
 
 
 def mention_key(source: str, target: str) -> str:

@@ -1,4 +1,4 @@
-"""Named queries behind the moderation pages: the queue (keyset-paginated), counts and threads."""
+"""Named queries behind the moderation pages: the queue (keyset-paginated), its counts and the threads."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..store.models import Comment, State, Thread
+from .models import Comment, State, Thread
 
 EXCERPT_LENGTH = 140
 

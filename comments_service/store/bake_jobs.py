@@ -10,9 +10,9 @@ from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..store.database import engine_for
-from ..store.driver_sql import DriverStatement
-from ..store.models import BakeJob
+from .database import engine_for
+from .driver_sql import DriverStatement
+from .models import BakeJob
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, func, select
 
-from ..store.models import Comment, State
+from .models import Comment, State
 
 _LATEST_FROM = select(func.max(Comment.created)).where(Comment.ip == bindparam("ip"))
 _DEDUPE_KEY = select(Comment.id).where(Comment.dedupe_key == bindparam("key")).limit(1)

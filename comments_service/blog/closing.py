@@ -7,7 +7,8 @@ from typing import Protocol
 
 from flask import current_app
 
-from .store.models import utcnow
+from ..store.models import utcnow
+from .identity import identity_of
 
 
 class Closable(Protocol):
@@ -40,5 +41,5 @@ def thread_closed(thread: Closable, auto_close_days: int, now: datetime) -> bool
 
 
 def closed_now(thread: Closable) -> bool:
-    """Tell whether a thread refuses new comments now, under this service's settings."""
-    return thread_closed(thread, int(current_app.config["AUTO_CLOSE_DAYS"] or 0), utcnow())
+    """Tell whether a thread refuses new comments now, under this service's closing rule."""
+    return thread_closed(thread, identity_of(current_app).auto_close_days, utcnow())

@@ -1,4 +1,4 @@
-"""The few Pelican settings a bake needs, read from the site's settings file without importing Pelican.
+"""The few Pelican settings the service needs, read from the site's settings file without importing Pelican.
 
 Importing Pelican loads its readers, writers, docutils and Pygments: megabytes in every web
 worker that only splices comment regions into built pages. The rules here are Pelican's own
@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import os
 import runpy
+from collections.abc import Mapping
 from importlib.util import find_spec
+from pathlib import Path
 from typing import Any
 
-# What options_from_pelican reads, besides THEME; Pelican's defaults for those it defaults.
+# What rendering and the site's identity read, besides THEME; Pelican's defaults for those it defaults.
 RENDER_KEYS = ("TIMEZONE", "SITEURL", "SITENAME", "KILN")
 DEFAULTS = {"SITEURL": "", "SITENAME": "A Pelican Blog"}
 DEFAULT_OUTPUT_PATH = "output"
 DEFAULT_THEME = "notmyidea"
+
+
+def conf_path(config: Mapping[str, Any]) -> str:
+    """Return the Pelican settings file the service's settings name (SITE_DIR and PELICAN_CONF)."""
+    return str(Path(config["SITE_DIR"]) / config["PELICAN_CONF"])
 
 
 def _from_file(conf_path: str, value: str) -> str:

@@ -1,0 +1,29 @@
+"""The terms on which a worker holds a row of a durable queue: how long a claim lasts, when a failure is tried again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True)
+class LeaseTerms:
+    """A claim hides a row for length; each failure waits twice as long as the last, up to max_delay."""
+
+    length: timedelta
+    max_attempts: int
+    first_delay: float
+    max_delay: float
+
+    @classmethod
+    def outlasting(cls, attempt_seconds: float, max_attempts: int, first_delay: float, max_delay: float) -> LeaseTerms:
+        """Return terms whose lease is far longer than one attempt can take, so only a dead worker's claim expires."""
+        return cls(timedelta(seconds=max(600.0, 20 * attempt_seconds)), max_attempts, first_delay, max_delay)
+
+    def retry_delay(self, attempts: int) -> timedelta:
+        """Return the wait after the given number of failed attempts: doubling each time, up to the cap."""
+        return timedelta(seconds=min(self.first_delay * 2 ** max(attempts - 1, 0), self.max_delay))
+
+    def exhausted(self, attempts: int) -> bool:
+        """Tell whether a row tried this often is given up."""
+        return attempts >= self.max_attempts
