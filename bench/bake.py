@@ -34,7 +34,7 @@ from comments_service import create_app  # noqa: E402
 from comments_service.baking.site import full_build  # noqa: E402
 from comments_service.baking.trigger import site_of, start_worker, stop_worker  # noqa: E402
 from comments_service.moderation.actions import moderate  # noqa: E402
-from comments_service.store.database import dispose, session_scope  # noqa: E402
+from comments_service.store.database import database  # noqa: E402
 from comments_service.store.migrate import upgrade  # noqa: E402
 from comments_service.store.models import Comment, State, Thread  # noqa: E402
 from comments_service.store.threads import PostInfo, sync_posts  # noqa: E402
@@ -130,9 +130,9 @@ def write_site(folder: Path, posts: int, rng: random.Random) -> list[PostInfo]:
 
 def fill_store(url: str, infos: list[PostInfo], approvals: int, rng: random.Random) -> tuple[int, list[int]]:
     """Give every post 1-50 approved comments and some posts one pending; return (count, pending ids)."""
-    with session_scope(url) as session:
+    with database(url).transaction() as session:
         sync_posts(session, infos)
-    with session_scope(url) as session:
+    with database(url).transaction() as session:
         threads = {slug: id_ for slug, id_ in session.execute(select(Thread.slug, Thread.id))}
         rows = []
         for info in infos:
@@ -191,7 +191,7 @@ def measure(posts: int, approvals: int, seed: int, keep: bool) -> Result:
             worker = start_worker(app)
             assert worker is not None
             for comment_id in pending:
-                with session_scope(url) as session:
+                with database(url).transaction() as session:
                     comment = session.get(Comment, comment_id)
                     assert comment is not None
                     slug = comment.thread.slug
@@ -204,7 +204,7 @@ def measure(posts: int, approvals: int, seed: int, keep: bool) -> Result:
             stop_worker(app)
         return Result(posts, comments, build_seconds, latencies[WARM_UP:], calls[WARM_UP:])
     finally:
-        dispose(url)
+        database(url).dispose()
         if keep:
             print(f"kept {folder}", file=sys.stderr)
         else:

@@ -35,7 +35,7 @@ from comments_service.porting.disqus import read_disqus
 from comments_service.porting.summary import Summary
 from comments_service.porting.wxr import plan_wxr
 from comments_service.porting.wxr_items import read_export
-from comments_service.store.database import dispose, session_scope
+from comments_service.store.database import database
 from comments_service.store.migrate import upgrade
 from comments_service.store.models import Kind, Role
 from comments_service.text.sanitize import render_body, text_to_html
@@ -141,7 +141,7 @@ _addresses = (f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}" for n in itert
 def prepare(app: Flask) -> Flask:
     """Train the app's learning filter on the corpus until it judges, and add the moderator account."""
     train_filter(app, halves()[0])
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         create_user(session, *MODERATOR, role=Role.MODERATOR)
     return app
 
@@ -280,7 +280,7 @@ def service(folder: Path) -> Iterator[Flask]:
     # Many comments come from few addresses here; the limits are not what is measured.
     for app in built_app(url, site, FLOOD_SECONDS=0, SUBMIT_RATE_LIMIT=NO_LIMIT, PUBLIC_RATE_LIMIT=NO_LIMIT):
         yield prepare(app)
-    dispose(url)
+    database(url).dispose()
 
 
 def measures(app: Flask, authors: Iterator[str]) -> dict[str, Timer]:

@@ -25,7 +25,7 @@ from sqlalchemy import insert, select
 
 from comments_service import create_app
 from comments_service.moderation.accounts import create_user
-from comments_service.store.database import dispose, engine_for, session_scope
+from comments_service.store.database import database
 from comments_service.store.migrate import upgrade
 from comments_service.store.models import Comment, Role, State, Thread
 
@@ -58,13 +58,13 @@ def sqlite_store() -> Iterator[str]:
         url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
         upgrade(url)
         yield url
-        dispose(url)
+        database(url).dispose()
 
 
 def fill(url: str, count: int, rng: random.Random) -> None:
     """Store THREADS posts and `count` comments with realistic variety, in batches."""
     start = datetime(2015, 1, 1, tzinfo=UTC)
-    with session_scope(url) as session:
+    with database(url).transaction() as session:
         session.execute(
             insert(Thread),
             [
@@ -103,9 +103,9 @@ def fill(url: str, count: int, rng: random.Random) -> None:
                     "created": start + timedelta(minutes=n),
                 }
             )
-        with session_scope(url) as session:
+        with database(url).transaction() as session:
             session.execute(insert(Comment), rows)
-    with session_scope(url) as session:
+    with database(url).transaction() as session:
         # Every tenth comment replies to an earlier one, so rows carry a parent excerpt.
         ids = list(session.scalars(select(Comment.id).order_by(Comment.id)))
         session.execute(
@@ -114,12 +114,12 @@ def fill(url: str, count: int, rng: random.Random) -> None:
         )
     # Gather planner statistics, as autovacuum (PostgreSQL) or `PRAGMA optimize` (SQLite) would
     # on a store that grew over years rather than in seconds.
-    with engine_for(url).connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+    with database(url).engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(sa.text("VACUUM ANALYZE comments" if url.startswith("postgresql") else "ANALYZE"))
 
 
 def _ids(url: str, state: State) -> list[int]:
-    with session_scope(url) as session:
+    with database(url).transaction() as session:
         return list(session.scalars(select(Comment.id).where(Comment.state == state).order_by(Comment.id)))
 
 
@@ -143,7 +143,7 @@ def pages(url: str) -> dict[str, str]:
 def measure(url: str, runs: int) -> list[tuple[str, float, float]]:
     """Time every page through the test client: median and p95 in milliseconds."""
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True, "BAKE_ON_CHANGE": False})
-    with session_scope(url) as session:
+    with database(url).transaction() as session:
         create_user(session, "mod", PASSWORD, Role.MODERATOR)
         create_user(session, "author", PASSWORD, Role.AUTHOR, display_name="Author 3")
     clients = {}

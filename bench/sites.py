@@ -12,7 +12,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from comments_service.baking.site import full_build, load_site
-from comments_service.store.database import dispose, session_scope
+from comments_service.store.database import database
 from comments_service.store.migrate import upgrade
 from comments_service.store.models import Comment
 
@@ -54,7 +54,7 @@ def postgres_schema(server_url: str, prefix: str = "bench") -> Iterator[str]:
         upgrade(url)
         yield url
     finally:
-        dispose(url)
+        database(url).dispose()
         with admin.begin() as connection:
             connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
@@ -67,7 +67,7 @@ def scratch_store(kind: str, root: Path, postgres_url: str) -> Iterator[str]:
         url = f"sqlite:///{root / 'kiln.sqlite3'}"
         upgrade(url)
         yield url
-        dispose(url)
+        database(url).dispose()
         return
     with postgres_schema(postgres_url) as url:
         yield url
@@ -75,7 +75,7 @@ def scratch_store(kind: str, root: Path, postgres_url: str) -> Iterator[str]:
 
 def kiln_bodies(database_url: str) -> dict[int, str]:
     """Return every stored comment body by id."""
-    with session_scope(database_url) as session:
+    with database(database_url).transaction() as session:
         return {row.id: row.body_source for row in session.execute(sa.select(Comment.id, Comment.body_source))}
 
 
@@ -87,7 +87,7 @@ def isso_bodies(database: Path) -> dict[int, str]:
 
 def integrity_ok(database_url: str) -> bool:
     """Run the database's own integrity check (SQLite) or a consistency query (PostgreSQL)."""
-    with session_scope(database_url) as session:
+    with database(database_url).transaction() as session:
         if database_url.startswith("sqlite"):
             return session.execute(sa.text("PRAGMA integrity_check")).scalar() == "ok"
         orphans = session.execute(

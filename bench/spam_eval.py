@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from comments_service import create_app
-from comments_service.store.database import dispose, session_scope
+from comments_service.store.database import database
 from comments_service.store.migrate import upgrade
 from comments_service.store.threads import PostInfo, sync_posts
 from tests.spam_corpus import Scores, halves, submit_all, train_filter
@@ -27,14 +27,14 @@ def evaluate(folder: Path, train_on_odd_lines: bool) -> tuple[Scores, float]:
     app = create_app(
         {"DATABASE_URL": url, "SECRET_KEY": "bench", "SITE_DIR": str(REPO), "OUTPUT_PATH": str(folder / "out")}
     )
-    with session_scope(url) as session:
+    with database(url).transaction() as session:
         sync_posts(session, [PostInfo("bench-post", "Bench post", "Kiln", "bench-post.html", None, False)])
     training, testing = halves(train_on_odd_lines)
     train_filter(app, training)
     started = time.perf_counter()
     scores = submit_all(app.test_client(), app, "bench-post", testing)
     elapsed = time.perf_counter() - started
-    dispose(url)
+    database(url).dispose()
     return scores, elapsed
 
 

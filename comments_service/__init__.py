@@ -11,10 +11,9 @@ from . import cli, moderation, notify, spam
 from .background import start as background
 from .baking.trigger import BakeThread
 from .config import load_config
-from .extensions import csrf, limiter
+from .extensions import csrf, init_request_database, limiter
 from .linkbacks.worker import WebmentionVerifier
 from .notify.sender import MailSender
-from .store import database as db
 from .web import body_limit, errors, utf8_guard
 from .web.bounded_json import BoundedJSONProvider
 from .web.ids import IdConverter
@@ -32,7 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
     body_limit.init_app(app)
     utf8_guard.init_app(app)
-    db.init_app(app)
+    init_request_database(app)
     csrf.init_app(app)
     limiter.init_app(app)
     errors.init_app(app)
@@ -51,7 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(linkback_views.bp)
     app.register_blueprint(openapi.bp)
     if app.config["SERVE_SITE"]:
-        from .web import site_files
+        from . import site_files
 
         app.register_blueprint(site_files.bp)
     return app

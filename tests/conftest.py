@@ -20,7 +20,7 @@ from comments_service.baking.site import full_build
 from comments_service.baking.trigger import site_of, stop_worker
 from comments_service.extensions import limiter
 from comments_service.moderation.accounts import create_user
-from comments_service.store.database import dispose, session_scope
+from comments_service.store.database import database
 from comments_service.store.migrate import upgrade
 from comments_service.store.models import Role
 
@@ -64,7 +64,7 @@ def _sqlite_url(tmp_path: Path) -> Iterator[str]:
     upgrade(url)
     yield url
     stop_all_workers()
-    dispose(url)
+    database(url).dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -144,7 +144,7 @@ def output(app: Flask) -> Path:
 @pytest.fixture
 def moderator(app: Flask) -> tuple[str, str]:
     """A moderator account's username and password."""
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         create_user(session, *MODERATOR, role=Role.MODERATOR)
     return MODERATOR
 

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from werkzeug.test import TestResponse
 
 from comments_service.moderation.accounts import create_user
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import Role
 
 # A write with a unique key (bake_jobs.slug) and nothing else attached, for tests of how writes are committed.
@@ -40,7 +40,7 @@ PASSWORD = "correct horse battery"
 
 def add_account(app: Flask, username: str, role: Role, display_name: str = "", password: str = PASSWORD) -> int:
     """Create an account in the app's store and return its id."""
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         return create_user(session, username, password, role, display_name).id
 
 

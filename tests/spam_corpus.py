@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from comments_service.spam.training import comment_tokens
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import Comment, State
 from comments_service.store.spam_tokens import train
 from comments_service.text.sanitize import markdown_to_html
@@ -37,7 +37,7 @@ def halves(train_on_odd_lines: bool = False) -> tuple[list[Row], list[Row]]:
 
 def train_filter(app: Flask, rows: list[Row]) -> None:
     """Teach the learning filter these comments, as moderators' verdicts would."""
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         for row in rows:
             token_set = comment_tokens(row["author"], row["website"], row["body"], markdown_to_html(row["body"]))
             train(session, token_set, row["label"])
@@ -84,7 +84,7 @@ def submit_all(client: FlaskClient, app: Flask, slug: str, rows: list[Row]) -> S
             environ_base={"REMOTE_ADDR": str(first + n)},
         )
         assert response.status_code in (201, 202), (row, response.get_data(as_text=True))
-        with session_scope(app.config["DATABASE_URL"]) as session:
+        with database(app.config["DATABASE_URL"]).transaction() as session:
             comment = session.get(Comment, response.get_json()["id"])
             assert comment is not None
             states.append((row["label"], comment.state))

@@ -6,7 +6,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import AuditEntry, Role, User
 
 from .helpers import login
@@ -39,7 +39,7 @@ def test_the_user_commands_manage_an_account(runner: FlaskCliRunner, app: Flask)
     assert _run(runner, "set-password", "bea", "--password-stdin", stdin="nieuw wachtwoord\n")[0] == 0
     login(app.test_client(), "bea", "nieuw wachtwoord")
     assert _run(runner, "remove", "bea") == (0, "Removed bea.\n")
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         assert [u.username for u in session.scalars(select(User))] == ["admin"]
         log = [(e.username, e.action) for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
     assert log == [
@@ -64,5 +64,5 @@ def test_the_user_commands_explain_mistakes(runner: FlaskCliRunner, app: Flask) 
     for args, stdin, message in mistakes:
         code, out = _run(runner, *args, stdin=stdin)
         assert code == 1 and message in out and "Traceback" not in out, (args, out)
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         assert [(u.username, u.role) for u in session.scalars(select(User))] == [("solo", Role.ADMIN)]

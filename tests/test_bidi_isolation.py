@@ -8,7 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from comments_service.store.comments import NewCommentRecord, add_comment
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import Kind, State
 from comments_service.store.threads import get_thread
 
@@ -33,7 +33,7 @@ def _comment(client: FlaskClient, **fields: str) -> int:
 
 
 def _trackback(app: Flask) -> int:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         thread = get_thread(session, "open-post")
         assert thread is not None
         comment = add_comment(

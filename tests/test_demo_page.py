@@ -10,11 +10,11 @@ from flask import Flask
 from comments_service.baking.site import full_build
 from comments_service.baking.trigger import site_of
 from comments_service.demo import load_demo
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 
 
 def _built_zeker(app: Flask) -> str:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         load_demo(session)
     full_build(site_of(app))
     return (site_of(app).output / "zeker.html").read_text(encoding="utf-8")
@@ -62,9 +62,9 @@ def test_index_lists_posts_with_comment_counts(app: Flask) -> None:
 
 def test_demo_load_is_idempotent(app: Flask) -> None:
     url = app.config["DATABASE_URL"]
-    with session_scope(url) as session:
+    with database(url).transaction() as session:
         assert load_demo(session) == 23
-    with session_scope(url) as session:
+    with database(url).transaction() as session:
         assert load_demo(session) == 0
 
 

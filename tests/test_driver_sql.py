@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import bindparam, event, insert, select
 
 from comments_service.store.comments import NewCommentRecord, insert_comment, insert_new_comment
-from comments_service.store.database import engine_for
+from comments_service.store.database import database
 from comments_service.store.driver_sql import DriverStatement
 from comments_service.store.models import BakeJob, Comment, Kind, State, Thread, utcnow
 from comments_service.store.threads import get_thread_row
@@ -20,14 +20,14 @@ _JOB_COLUMNS = select(BakeJob.slug, BakeJob.version, BakeJob.requested, BakeJob.
 def test_a_select_converts_each_value_as_core_does(app: Flask) -> None:
     url = app.config["DATABASE_URL"]
     published = datetime(2009, 5, 25, 7, 25, tzinfo=UTC)
-    with engine_for(url).begin() as connection:
+    with database(url).engine.begin() as connection:
         connection.execute(
             insert(Thread).values(slug="oud", title="Oud", url="oud.html", published=published, closed=True)
         )
     statement = select(Thread.id, Thread.published, Thread.closed, Thread.closed_by_metadata).where(
         Thread.slug == bindparam("slug")
     )
-    with engine_for(url).connect() as connection:
+    with database(url).engine.connect() as connection:
         through_core = [tuple(row) for row in connection.execute(statement, {"slug": "oud"})]
         through_driver = DriverStatement(statement).rows(connection, {"slug": "oud"})
     assert through_driver == through_core
@@ -35,7 +35,7 @@ def test_a_select_converts_each_value_as_core_does(app: Flask) -> None:
     # Aware UTC and real booleans, not the strings and integers SQLite stores.
     assert read_published == published and read_published.tzinfo is UTC
     assert closed is True and by_metadata is False
-    with engine_for(url).connect() as connection:
+    with database(url).engine.connect() as connection:
         assert DriverStatement(statement).rows(connection, {"slug": "geen"}) == []
         row = get_thread_row(connection, "oud")
     assert row is not None and row.published == published and row.closed is True
@@ -49,19 +49,19 @@ def test_a_write_converts_its_values_and_runs_in_the_callers_transaction(app: Fl
             slug=bindparam("slug"), version=3, requested=bindparam("requested"), attempts=0, last_error=""
         )
     )
-    with engine_for(url).connect() as connection:
+    with database(url).engine.connect() as connection:
         write.rows(connection, {"slug": "teruggedraaid", "requested": requested})
         connection.rollback()
         write.rows(connection, {"slug": "bewaard", "requested": requested})
         connection.commit()
-    with engine_for(url).connect() as connection:
+    with database(url).engine.connect() as connection:
         assert list(connection.execute(_JOB_COLUMNS)) == [("bewaard", 3, requested, 0, "")]
 
 
 def test_an_insert_that_leaves_columns_out_stores_what_core_would(app: Flask) -> None:
     url = app.config["DATABASE_URL"]
     write = DriverStatement(insert(BakeJob).values(slug=bindparam("slug")))
-    with engine_for(url).begin() as connection:
+    with database(url).engine.begin() as connection:
         thread_id = connection.execute(insert(Thread).values(slug="t").returning(Thread.id)).scalar_one()
         given = {"author": "Piet", "body_source": "x", "body_html": "<p>x</p>", "state": State.APPROVED}
         core_insert = insert(Comment).values(thread_id=thread_id, **given).returning(Comment.id)
@@ -75,7 +75,7 @@ def test_an_insert_that_leaves_columns_out_stores_what_core_would(app: Flask) ->
         before = utcnow()
         write.rows(connection, {"slug": "driver"})
         write.rows(connection, {"slug": "later"})
-    with engine_for(url).connect() as connection:
+    with database(url).engine.connect() as connection:
         jobs = {row.slug: row for row in connection.execute(_JOB_COLUMNS)}
         comments = {row.id: row._asdict() for row in connection.execute(select(Comment))}
     assert [(jobs[slug].version, jobs[slug].attempts) for slug in ("core", "driver", "later")] == [(1, 0)] * 3
@@ -95,18 +95,18 @@ def test_an_insert_that_leaves_columns_out_stores_what_core_would(app: Flask) ->
 
 def test_a_statement_is_seen_by_cursor_listeners_and_gives_the_same_rows(app: Flask) -> None:
     url = app.config["DATABASE_URL"]
-    with engine_for(url).begin() as connection:
+    with database(url).engine.begin() as connection:
         connection.execute(insert(Thread).values(slug="gezien", title="Gezien", url="gezien.html", closed=True))
     statement = DriverStatement(select(Thread.slug, Thread.closed).where(Thread.slug == bindparam("slug")))
     seen: list[str] = []
     listener = lambda *args: seen.append(args[2])  # noqa: E731 - (conn, cursor, statement, …)
-    event.listen(engine_for(url), "before_cursor_execute", listener)
+    event.listen(database(url).engine, "before_cursor_execute", listener)
     try:
-        with engine_for(url).connect() as connection:
+        with database(url).engine.connect() as connection:
             listened = statement.rows(connection, {"slug": "gezien"})
     finally:
-        event.remove(engine_for(url), "before_cursor_execute", listener)
-    with engine_for(url).connect() as connection:
+        event.remove(database(url).engine, "before_cursor_execute", listener)
+    with database(url).engine.connect() as connection:
         unobserved = statement.rows(connection, {"slug": "gezien"})
     assert listened == unobserved == [("gezien", True)]
     assert len(seen) == 1 and "FROM threads" in seen[0]
@@ -116,7 +116,7 @@ def test_a_value_for_no_parameter_is_refused_and_nothing_runs(app: Flask) -> Non
     url = app.config["DATABASE_URL"]
     write = DriverStatement(insert(BakeJob).values(slug=bindparam("slug")))
     read = DriverStatement(select(Thread.id).where(Thread.slug == bindparam("slug")))
-    with engine_for(url).connect() as connection:
+    with database(url).engine.connect() as connection:
         # A misspelt name was once dropped, and the column silently got its default.
         with pytest.raises(TypeError, match=r"no such parameter\(s\): atempts, slgu;"):
             write.rows(connection, {"slug": "spelfout", "atempts": 2, "slgu": "x"})
@@ -125,5 +125,5 @@ def test_a_value_for_no_parameter_is_refused_and_nothing_runs(app: Flask) -> Non
         # A column the INSERT fills with its default is still a parameter a caller may give.
         write.rows(connection, {"slug": "gegeven", "attempts": 2})
         connection.commit()
-    with engine_for(url).connect() as connection:
+    with database(url).engine.connect() as connection:
         assert [(row.slug, row.attempts) for row in connection.execute(_JOB_COLUMNS)] == [("gegeven", 2)]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, event, exc, text
 
-from comments_service.store.database import engine_for
+from comments_service.store.database import database
 from comments_service.store.group_commit import GroupCommit
 
 from .helpers import INSERT_BAKE_JOB
@@ -56,7 +56,7 @@ def _run_behind_a_slow_commit(
 
 
 def _stored(url: str) -> dict[str, int]:
-    with engine_for(url).connect() as connection:
+    with database(url).engine.connect() as connection:
         return {slug: job_id for slug, job_id in connection.execute(text("SELECT slug, id FROM bake_jobs"))}
 
 
@@ -66,12 +66,12 @@ def _count_commits(url: str) -> list[int]:
     def counted(_connection: Connection) -> None:
         commits[0] += 1
 
-    event.listen(engine_for(url), "commit", counted)
+    event.listen(database(url).engine, "commit", counted)
     return commits
 
 
 def test_writes_queued_during_a_commit_are_committed_together(sqlite_url: str) -> None:
-    group = GroupCommit(engine_for(sqlite_url))
+    group = GroupCommit(database(sqlite_url).engine)
     commits = _count_commits(sqlite_url)
     slugs = [f"post-{n}" for n in range(5)]
     answers = _run_behind_a_slow_commit(group, slugs)
@@ -84,9 +84,9 @@ def test_writes_queued_during_a_commit_are_committed_together(sqlite_url: str) -
 
 
 def test_a_failing_write_fails_alone_and_its_group_is_committed(sqlite_url: str) -> None:
-    with engine_for(sqlite_url).begin() as connection:
+    with database(sqlite_url).engine.begin() as connection:
         connection.execute(INSERT_BAKE_JOB, {"slug": "taken"})
-    group = GroupCommit(engine_for(sqlite_url))
+    group = GroupCommit(database(sqlite_url).engine)
     answers = _run_behind_a_slow_commit(group, ["before", "taken", "after"])
     stored = _stored(sqlite_url)
     assert isinstance(answers["taken"], exc.IntegrityError)
@@ -95,7 +95,7 @@ def test_a_failing_write_fails_alone_and_its_group_is_committed(sqlite_url: str)
 
 
 def test_a_write_alone_commits_at_once(sqlite_url: str) -> None:
-    group = GroupCommit(engine_for(sqlite_url))
+    group = GroupCommit(database(sqlite_url).engine)
     job_id = group.run(_insert("alone"))
     assert _stored(sqlite_url) == {"alone": job_id}
     with pytest.raises(exc.IntegrityError):
@@ -113,7 +113,7 @@ def _interrupted(connection: Connection) -> None:
 
 
 def test_an_interrupted_group_answers_every_caller_and_frees_the_group(sqlite_url: str) -> None:
-    group = GroupCommit(engine_for(sqlite_url))
+    group = GroupCommit(database(sqlite_url).engine)
     answers = _run_behind_a_slow_commit(group, ["queued"], interrupted=_interrupted)
     # The thread that committed the group is interrupted; the other caller is told its write was not stored.
     assert {type(answers["interrupted"]), type(answers["queued"])} == {_Interrupt, RuntimeError}

@@ -14,14 +14,14 @@ from comments_service.store.comments import (
     insert_comment,
     insert_new_comment,
 )
-from comments_service.store.database import engine_for
+from comments_service.store.database import database
 from comments_service.store.models import Comment, Thread
 
 COMMENTS = Comment.metadata.tables["comments"]
 
 
 def test_a_misspelt_column_raises_and_stores_nothing(database_url: str) -> None:
-    with engine_for(database_url).begin() as connection:
+    with database(database_url).engine.begin() as connection:
         thread_id = connection.execute(insert(Thread).values(slug="t").returning(Thread.id)).scalar_one()
         # Once this stored a comment with an empty body_source and raised nothing.
         with pytest.raises(TypeError, match="body_sourse"):
@@ -39,7 +39,7 @@ def _text_values(prefix: str) -> dict[str, str]:
 
 def test_every_field_reaches_its_column_through_core_and_through_the_driver(database_url: str) -> None:
     core_values, driver_values = _text_values("c"), _text_values("d")
-    with engine_for(database_url).begin() as connection:
+    with database(database_url).engine.begin() as connection:
         thread_id = connection.execute(insert(Thread).values(slug="t").returning(Thread.id)).scalar_one()
         through_core = insert_comment(connection, NewCommentRecord(thread_id, by_post_author=True, **core_values))
         driver_record = NewCommentRecord(thread_id, parent_id=through_core.id, notify_replies=True, **driver_values)

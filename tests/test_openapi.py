@@ -34,7 +34,7 @@ from comments_service.linkbacks.worker import stop_verifier
 from comments_service.moderation.auth import login_required
 from comments_service.notify.tokens import ModerationGrant, Subscription, moderation_token, unsubscribe_token
 from comments_service.store.comments import get_comment
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 
 from .conftest import built_app
 from .linkbacks.netguard import NetGuard, install
@@ -167,7 +167,7 @@ def _pending_comment(app: Flask) -> tuple[int, int]:
 
 
 def _thread_id(app: Flask, comment_id: int) -> int:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         found = get_comment(session, comment_id)
         assert found is not None
         return int(found.thread_id)

@@ -21,7 +21,7 @@ from werkzeug.test import TestResponse
 
 from comments_service.baking.trigger import bake_queued
 from comments_service.notify.tokens import ModerationGrant, Subscription, moderation_token, unsubscribe_token
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import Comment
 from comments_service.text.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from comments_service.text.text_policy import newlines
@@ -109,7 +109,7 @@ def open_app(database_url: str, site_dir: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def _stored(app: Flask, comment_id: int) -> Comment:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         comment = session.scalars(select(Comment).where(Comment.id == comment_id)).one()
         session.expunge(comment)
         return comment

@@ -16,7 +16,7 @@ from flask import Flask
 
 from comments_service import create_app
 from comments_service.extensions import limiter
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.threads import PostInfo, sync_posts
 
 from .conftest import REPO, service_missing
@@ -71,7 +71,7 @@ def _config(database_url: str, site_dir: Path, storage_uri: str) -> dict[str, An
 def limited_app(database_url: str, site_dir: Path, storage_uri: str) -> Iterator[Flask]:
     """The service with small limits over the chosen storage, and a post to comment on."""
     app = create_app(_config(database_url, site_dir, storage_uri))
-    with session_scope(database_url) as session:
+    with database(database_url).transaction() as session:
         sync_posts(session, [PostInfo("open-post", "Open post", "Kiln", "open-post.html", None, False)])
     yield app
     limiter.reset()

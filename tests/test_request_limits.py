@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import Comment
 
 JSON = {"Accept": "application/json"}
@@ -20,7 +20,7 @@ CAP = 256 * 1024
 
 
 def _count(app: Flask) -> int:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         return session.scalar(select(func.count()).select_from(Comment)) or 0
 
 
@@ -68,7 +68,7 @@ def test_chunked_body_over_the_cap_is_413(server: BaseWSGIServer, app: Flask) ->
 def test_chunked_body_under_the_cap_is_accepted(server: BaseWSGIServer, app: Flask) -> None:
     response = _post_chunked(server, (b"author=Anna&", b"body=In%20stukjes%20verstuurd."))
     assert response.status == 202, response.read()
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         assert list(session.scalars(select(Comment.body_source))) == ["In stukjes verstuurd."]
 
 
@@ -95,6 +95,6 @@ def test_body_longer_than_its_content_length_is_cut_at_the_claimed_length(server
     connection.endheaders(form[:CAP])
     response = connection.getresponse()
     assert response.status == 202, "the server reads only what was announced"
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         bodies = list(session.scalars(select(Comment.body_source)))
     assert bodies == ["y" * (40 - len("author=Anna&body="))]

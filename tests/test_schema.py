@@ -6,21 +6,21 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from comments_service.store.database import engine_for
+from comments_service.store.database import database
 from comments_service.store.models import Base
 
 
 def test_migrations_build_exactly_the_models(database_url: str) -> None:
-    with engine_for(database_url).connect() as connection:
+    with database(database_url).engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == []
 
 
 def test_sqlite_commits_are_durable_and_concurrent(database_url: str) -> None:
     if not database_url.startswith("sqlite"):
-        with engine_for(database_url).connect() as connection:
+        with database(database_url).engine.connect() as connection:
             assert connection.execute(sa.text("SHOW synchronous_commit")).scalar() == "on"
         return
-    with engine_for(database_url).connect() as connection:
+    with database(database_url).engine.connect() as connection:
         assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(sa.text("PRAGMA synchronous")).scalar() == 2  # FULL

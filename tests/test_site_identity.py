@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,8 @@ from comments_service.notify.mailconf import service_link, site_link, site_name
 
 from .conftest import built_app
 
+MakeApp = Callable[..., Flask]
+
 PELICAN = (
     'SITENAME = "Zeker"\nSITEURL = "https://blog.example.org/"\n'
     'KILN = {"SERVICE_URL": "https://kiln.example.org/", "AUTO_CLOSE_DAYS": 30, "DATABASE_URL": "sqlite:///pelican"}\n'
@@ -35,7 +37,7 @@ def _warnings(caplog: pytest.LogCaptureFixture, about: str) -> list[str]:
 
 
 @pytest.fixture
-def make_app(sqlite_url: str, tmp_path: Path) -> Iterator[Any]:
+def make_app(sqlite_url: str, tmp_path: Path) -> MakeApp:
     """Make the service over a site whose pelicanconf.py sets the identity, with extra settings of its own."""
     site = tmp_path / "site"
     site.mkdir()
@@ -45,10 +47,10 @@ def make_app(sqlite_url: str, tmp_path: Path) -> Iterator[Any]:
         base = {"TESTING": True, "SECRET_KEY": "s", "DATABASE_URL": sqlite_url, "SITE_DIR": str(site)}
         return create_app({**base, **settings})
 
-    yield make
+    return make
 
 
-def test_the_service_takes_pelicans_values_where_its_own_are_unset(make_app: Any, sqlite_url: str) -> None:
+def test_the_service_takes_pelicans_values_where_its_own_are_unset(make_app: MakeApp, sqlite_url: str) -> None:
     app = make_app()
     # The store and closing rule are the service's own: it passes them into the builds it runs.
     assert identity_of(app) == SiteIdentity(
@@ -64,7 +66,7 @@ def test_the_service_takes_pelicans_values_where_its_own_are_unset(make_app: Any
     assert site_name(app) == "Zeker"
 
 
-def test_the_service_s_own_settings_come_first(make_app: Any) -> None:
+def test_the_service_s_own_settings_come_first(make_app: MakeApp) -> None:
     app = make_app(SITE_URL="https://www.example.net/", SITE_NAME="Anders", AUTO_CLOSE_DAYS=7)
     identity = identity_of(app)
     assert (identity.site_url, identity.site_name, identity.auto_close_days) == ("https://www.example.net", "Anders", 7)
@@ -84,14 +86,14 @@ def test_links_to_the_service_fall_back_to_the_site_s_address() -> None:
     )
 
 
-def test_the_identity_is_resolved_once_and_anew_when_a_setting_changes(make_app: Any) -> None:
+def test_the_identity_is_resolved_once_and_anew_when_a_setting_changes(make_app: MakeApp) -> None:
     app = make_app()
     assert identity_of(app) is identity_of(app)
     app.config["SITE_NAME"] = "Later"
     assert identity_of(app).site_name == "Later"
 
 
-def test_a_relative_site_address_names_no_linkback_target(make_app: Any) -> None:
+def test_a_relative_site_address_names_no_linkback_target(make_app: MakeApp) -> None:
     app = make_app(SITE_URL="/blog")
     assert identity_of(app).site_url == "/blog" and configured_base(app) == ""
 
@@ -139,7 +141,7 @@ def test_unknown_keys_in_the_instance_file_are_warned_of(
 
 
 def test_an_unknown_kiln_key_is_warned_of_by_the_service(
-    make_app: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    make_app: MakeApp, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     with (tmp_path / "site" / "pelicanconf.py").open("a", encoding="utf-8") as conf:
         conf.write('KILN["AUTO_CLOSE_DAY"] = 30\n')

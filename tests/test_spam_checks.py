@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, func, select, update
 
 from comments_service import create_app
-from comments_service.store.database import engine_for, session_scope
+from comments_service.store.database import database
 from comments_service.store.models import Comment, State, utcnow
 
 from .helpers import eventually_in, moderation_token
@@ -28,7 +28,7 @@ def _post(client: FlaskClient, ip: str = "192.0.2.10", json: bool = True, **chan
 
 
 def _stored(app: Flask, comment_id: int) -> Comment:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         comment = session.get(Comment, comment_id)
         assert comment is not None
         session.expunge(comment)
@@ -36,7 +36,7 @@ def _stored(app: Flask, comment_id: int) -> Comment:
 
 
 def _count(app: Flask) -> int:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         return session.scalar(select(func.count()).select_from(Comment)) or 0
 
 
@@ -75,7 +75,7 @@ def test_second_comment_within_the_flood_window_gets_429(client: FlaskClient, ap
     assert int(second.headers["Retry-After"]) >= wait
     assert _count(app) == 1
     assert _post(client, ip="192.0.2.99", body="Van een ander adres.").status_code == 202
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         session.execute(update(Comment).values(created=utcnow() - timedelta(seconds=16)))
     assert _post(client, body="Na het wachten.").status_code == 202
 
@@ -137,7 +137,7 @@ def test_a_copy_of_a_comment_caught_as_spam_gets_409(client: FlaskClient, app: F
 
 def test_an_accepted_comment_costs_no_duplicate_query(client: FlaskClient, app: Flask) -> None:
     statements: list[str] = []
-    engine = engine_for(app.config["DATABASE_URL"])
+    engine = database(app.config["DATABASE_URL"]).engine
     listener = lambda *args: statements.append(args[2])  # noqa: E731 - (conn, cursor, statement, …)
     event.listen(engine, "before_cursor_execute", listener)
     try:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event, text
 
 from comments_service.store import spam_tokens
-from comments_service.store.database import engine_for, session_scope
+from comments_service.store.database import database
 from comments_service.store.spam_tokens import CORPUS_SIZE_MAX_AGE, corpus_size, train
 
 
@@ -30,16 +30,16 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 
 def _size(url: str) -> tuple[int, int]:
-    with session_scope(url) as session:
+    with database(url).transaction() as session:
         return corpus_size(session.connection())
 
 
 def test_what_this_process_learns_is_read_at_once(database_url: str, clock: Clock) -> None:
     assert _size(database_url) == (0, 0)
-    with session_scope(database_url) as session:
+    with database(database_url).transaction() as session:
         train(session, {"viagra"}, "spam")
     assert _size(database_url) == (1, 0)
-    with session_scope(database_url) as session:
+    with database(database_url).transaction() as session:
         train(session, {"mooi"}, "ham")
         assert _size(database_url) == (1, 0), "not yet committed"
     assert _size(database_url) == (1, 1)
@@ -48,7 +48,7 @@ def test_what_this_process_learns_is_read_at_once(database_url: str, clock: Cloc
 def test_what_another_process_learns_is_read_within_the_max_age(database_url: str, clock: Clock) -> None:
     assert _size(database_url) == (0, 0)
     # Another process's training: the row changes without this process's training code.
-    with engine_for(database_url).begin() as connection:
+    with database(database_url).engine.begin() as connection:
         connection.execute(text("INSERT INTO spam_corpus (id, spam_docs, ham_docs) VALUES (1, 4, 5)"))
     clock.now += CORPUS_SIZE_MAX_AGE * 0.9
     assert _size(database_url) == (0, 0), "trusted for up to CORPUS_SIZE_MAX_AGE"
@@ -57,14 +57,14 @@ def test_what_another_process_learns_is_read_within_the_max_age(database_url: st
 
 
 def test_a_size_read_while_this_process_learns_is_not_kept(database_url: str, clock: Clock) -> None:
-    engine = engine_for(database_url)
+    engine = database(database_url).engine
     learnt: list[bool] = []
 
     def learn_meanwhile(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         # The size has been read (the old one); this process learns before it is kept.
         if "spam_corpus" in statement and statement.lstrip().upper().startswith("SELECT") and not learnt:
             learnt.append(True)
-            with session_scope(database_url) as other:
+            with database(database_url).transaction() as other:
                 train(other, {"mooi"}, "ham")
 
     event.listen(engine, "after_cursor_execute", learn_meanwhile)

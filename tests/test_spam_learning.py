@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from comments_service import create_app
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import Comment, SpamToken, State
 from comments_service.store.spam_tokens import corpus_size
 
@@ -43,13 +43,13 @@ def _act(client: FlaskClient, comment_id: int, action: str) -> None:
 
 
 def _counts(app: Flask, token: str) -> tuple[int, int]:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         row = session.get(SpamToken, token)
         return (row.spam, row.ham) if row else (0, 0)
 
 
 def _corpus(app: Flask) -> tuple[int, int]:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         return corpus_size(session.connection())
 
 
@@ -100,7 +100,7 @@ def test_trained_filter_catches_new_spam_and_survives_a_restart(
     client = restarted.test_client()
     spam_id = _submit(client, 50, "Pills Online", "Cheap viagra pills online at https://more-pills.example/cheap")
     ham_id = _submit(client, 51, "Anna", "Ik herken het gesprek met de klant, dank voor het stuk.")
-    with session_scope(database_url) as session:
+    with database(database_url).transaction() as session:
         spam, ham = session.get(Comment, spam_id), session.get(Comment, ham_id)
         assert spam is not None and ham is not None
         assert spam.state == State.SPAM and spam.verdict_reason.startswith("learning filter scores 1.00")
@@ -111,6 +111,6 @@ def test_filter_stays_silent_until_it_has_enough_training(mod_client: FlaskClien
     app.config["SPAM_FILTER_MIN_TRAINING"] = 4
     _teach(mod_client)
     spam_id = _submit(mod_client, 60, "Pills Online", "Cheap viagra pills online at https://more-pills.example/cheap")
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         comment = session.scalar(select(Comment).where(Comment.id == spam_id))
         assert comment is not None and comment.state == State.PENDING

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from comments_service.store.database import engine_for, session_scope
+from comments_service.store.database import database
 from comments_service.store.models import Comment, State, Thread
 
 from .helpers import eventually_in, moderation_token
@@ -19,12 +19,12 @@ JSON = {"Accept": "application/json"}
 
 
 def _count(app: Flask) -> int:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         return session.scalar(select(func.count()).select_from(Comment)) or 0
 
 
 def _approved_comment(app: Flask, slug: str, body: str = "Eerste reactie") -> int:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         thread = session.scalar(select(Thread).where(Thread.slug == slug))
         comment = Comment(
             thread=thread, author="Eerder", body_source=body, body_html=f"<p>{body}</p>", state=State.APPROVED
@@ -40,7 +40,7 @@ def test_form_post_is_held_then_baked_after_approval(mod_client: FlaskClient, ap
     assert response.headers["Location"].endswith("/open-post.html#kiln-pending")
     page = output / "open-post.html"
     assert "Mooi stuk!" not in page.read_text(encoding="utf-8")
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         comment_id = session.scalar(select(Comment.id).where(Comment.author == "Anna de Vries"))
     token = moderation_token(mod_client)
     approved = mod_client.post(f"/moderate/comments/{comment_id}/approve", data={"csrf_token": token})
@@ -59,7 +59,7 @@ def test_json_client_gets_202_with_the_new_id(client: FlaskClient, app: Flask) -
     assert response.status_code == 202
     body = response.get_json()
     assert body["status"] == "pending"
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         stored = session.get(Comment, body["id"])
         assert stored is not None and stored.author == "Anna de Vries" and stored.state == State.PENDING
         assert stored.ip == "127.0.0.1"
@@ -125,7 +125,7 @@ def test_pending_parent_is_refused(client: FlaskClient, app: Flask) -> None:
 def test_reply_is_threaded_under_its_parent(client: FlaskClient, app: Flask) -> None:
     parent = _approved_comment(app, "open-post")
     reply = client.post("/comments/open-post/", data={**FORM, "parent": str(parent)}, headers=JSON).get_json()["id"]
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         assert session.get(Comment, reply).parent_id == parent  # type: ignore[union-attr]
 
 
@@ -159,7 +159,7 @@ def test_thread_closed_by_metadata_is_403(client: FlaskClient, app: Flask, site_
 def test_markup_is_sanitised_and_links_marked(client: FlaskClient, app: Flask) -> None:
     body = "Zie <script>alert(1)</script> [hier](javascript:alert(2)) en https://example.org/x <img src=x onerror=y>"
     comment_id = client.post("/comments/open-post/", data={**FORM, "body": body}, headers=JSON).get_json()["id"]
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         html = session.get(Comment, comment_id).body_html  # type: ignore[union-attr]
     assert "<script" not in html and "javascript:" not in html and "<img" not in html and "onerror" not in html
     assert '<a href="https://example.org/x" rel="nofollow ugc">https://example.org/x</a>' in html
@@ -168,7 +168,7 @@ def test_markup_is_sanitised_and_links_marked(client: FlaskClient, app: Flask) -
 def test_code_is_escaped_once(client: FlaskClient, app: Flask) -> None:
     body = "Als `a < b && c` geldt:\n\n    x = a < b\n"
     comment_id = client.post("/comments/open-post/", data={**FORM, "body": body}, headers=JSON).get_json()["id"]
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         html = session.get(Comment, comment_id).body_html  # type: ignore[union-attr]
     assert "<code>a &lt; b &amp;&amp; c</code>" in html
     assert "<pre><code>x = a &lt; b\n</code></pre>" in html
@@ -197,7 +197,7 @@ def test_with_moderation_off_a_clean_comment_is_published_and_baked(
 
 
 def test_a_submission_gives_back_its_database_connections(client: FlaskClient, app: Flask) -> None:
-    pool = engine_for(app.config["DATABASE_URL"]).pool
+    pool = database(app.config["DATABASE_URL"]).engine.pool
     for n in range(3):
         response = client.post("/comments/open-post/", data={**FORM, "body": f"Nummer {n}"}, headers=JSON)
         assert response.status_code == 202
@@ -217,7 +217,7 @@ def test_a_database_outage_is_503_not_500(client: FlaskClient, app: Flask) -> No
 def _chain(app: Flask, slug: str, length: int) -> list[int]:
     """Store length approved comments, each a reply to the one before; return their ids, top first."""
     ids: list[int] = []
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         thread = session.scalar(select(Thread).where(Thread.slug == slug))
         for level in range(length):
             parent_id = ids[-1] if ids else None
@@ -232,7 +232,7 @@ def _reply_to(client: FlaskClient, app: Flask, parent: int) -> int | None:
     reply = {**FORM, "body": f"Antwoord op {parent}", "parent": str(parent)}
     response = client.post("/comments/open-post/", data=reply, headers=JSON)
     assert response.status_code in (201, 202), response.get_data(as_text=True)
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         return session.get(Comment, response.get_json()["id"]).parent_id  # type: ignore[union-attr]
 
 
@@ -248,7 +248,7 @@ def test_a_reply_past_the_depth_limit_joins_the_deepest_allowed_level(client: Fl
 
 def test_a_parent_chain_that_loops_is_answered_not_followed_forever(client: FlaskClient, app: Flask) -> None:
     first, second = _chain(app, "open-post", 2)
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         looped = session.get(Comment, first)
         assert looped is not None
         looped.parent_id = second

@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import Comment, PendingWebmention, Role, State, Thread, User
 
 from .conftest import _postgres_schema_url, built_app
@@ -40,7 +40,7 @@ FORBIDDEN = {
 
 
 def _count(app: Flask, model: type = Comment) -> int:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         return session.scalar(select(func.count()).select_from(model)) or 0
 
 
@@ -62,7 +62,7 @@ def _post_form(client: FlaskClient, body: bytes, query: str = "") -> tuple[int, 
 
 
 def _approved(app: Flask, body: str = "Eerste reactie") -> int:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         thread = session.scalar(select(Thread).where(Thread.slug == "open-post"))
         comment = Comment(
             thread=thread, author="Eerder", body_source=body, body_html=f"<p>{body}</p>", state=State.APPROVED
@@ -182,7 +182,7 @@ def test_a_json_comment_is_accepted_like_a_form(client: FlaskClient, app: Flask)
     sent = {**FORM, "parent": parent, "notify": True, "website": None}
     response = client.post("/comments/open-post/", json=sent, headers=JSON)
     assert response.status_code == 202, response.get_json()
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         stored = session.get(Comment, response.get_json()["id"])
         assert stored is not None
         assert (stored.parent_id, stored.notify_replies, stored.website, stored.body_source) == (
@@ -220,7 +220,7 @@ def _store_and_read(url: str, site_dir: Path) -> list[tuple[bytes, ...]]:
             else:
                 response = client.post("/comments/open-post/", data=sent, headers=JSON)
             assert response.status_code in (201, 202), response.get_json()
-        with session_scope(url) as session:
+        with database(url).transaction() as session:
             rows = session.execute(
                 select(Comment.author, Comment.email, Comment.website, Comment.body_source).order_by(Comment.id)
             )
@@ -260,7 +260,7 @@ def test_moderator_edits_and_author_replies_refuse_forbidden_characters(
             headers=JSON,
         )
         assert response.status_code == 400 and "body" in response.get_json()["errors"], repr(char)
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         assert [c.body_source for c in session.scalars(select(Comment))] == ["Eerste reactie"]
 
 
@@ -384,6 +384,6 @@ def test_a_wordpress_import_leaves_forbidden_characters_out_with_a_note(
     assert result.exit_code == 0, result.output
     assert "wxr:5:1: author contains a Unicode non-character; such characters were left out." in result.output
     assert "wxr:5:1: body_source contains a control character" in result.output
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         stored = session.scalar(select(Comment).where(Comment.origin == "wxr:5:1"))
         assert stored is not None and stored.author == "Ann" and "<p>its fine</p>" in stored.body_html

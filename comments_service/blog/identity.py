@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 # The keys of pelicanconf.py's KILN dict; the service passes DATABASE_URL and AUTO_CLOSE_DAYS into its builds.
 KILN_KEYS = frozenset({"DATABASE_URL", "SERVICE_URL", "AUTO_CLOSE_DAYS", "COMMENT_FEED_LENGTH"})
 # The service's settings the identity is resolved from: a change to one resolves it anew.
-SERVICE_KEYS = ("SITE_DIR", "PELICAN_CONF", "SITE_URL", "SERVICE_URL", "SITE_NAME", "DATABASE_URL", "AUTO_CLOSE_DAYS")
+_SERVICE_KEYS = ("SITE_DIR", "PELICAN_CONF", "SITE_URL", "SERVICE_URL", "SITE_NAME", "DATABASE_URL", "AUTO_CLOSE_DAYS")
 _EXTENSION = "kiln_site_identity"
 
 
@@ -78,7 +78,7 @@ def resolve(config: Mapping[str, Any], pelican: SiteIdentity) -> SiteIdentity:
 def for_service_build(settings: Mapping[str, Any], service: SiteIdentity) -> dict[str, Any]:
     """Return Pelican settings for a build or bake by the service: KILN names its comment store and closing rule."""
     store_and_rule = {"DATABASE_URL": service.database_url, "AUTO_CLOSE_DAYS": service.auto_close_days}
-    return {**settings, "KILN": {**settings.get("KILN", {}), **store_and_rule}}
+    return {**settings, "KILN": {**(settings.get("KILN") or {}), **store_and_rule}}
 
 
 @cache
@@ -90,7 +90,7 @@ def pelican_identity(conf: str) -> SiteIdentity:
 def identity_of(app: Flask) -> SiteIdentity:
     """Return the app's identity, resolved once per value of the settings it is resolved from."""
     # Keyed by those values rather than kept for good: a test or a shell that changes one sees it.
-    key = tuple(app.config[name] for name in SERVICE_KEYS)
+    key = tuple(app.config[name] for name in _SERVICE_KEYS)
     cached = app.extensions.get(_EXTENSION)
     if cached is not None and cached[0] == key:
         identity: SiteIdentity = cached[1]

@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from ..appctx import this_app
-from ..extensions import csrf, limiter
-from ..store.database import db
+from ..extensions import csrf, db, limiter
 from ..store.threads import get_thread
 from ..web.errors import error_response, wants_json
 from . import pingback, trackback, webmention

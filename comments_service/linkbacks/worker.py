@@ -11,7 +11,7 @@ from flask import Flask
 
 from ..background.lease import LeaseTerms
 from ..background.worker import BackgroundWorker
-from ..store.database import session_scope
+from ..store.database import database
 from ..store.models import utcnow
 from ..store.pending_webmentions import claim_next, settle
 from .fetcher import policy_from_config
@@ -36,7 +36,7 @@ def verify_next(app: Flask) -> str | None:
     """Claim one due webmention and verify it; say "verified", "retry" or "gave up", or None if none is due."""
     config = app.config
     terms = lease_terms(config)
-    with session_scope(config["DATABASE_URL"]) as session:
+    with database(config["DATABASE_URL"]).transaction() as session:
         mention = claim_next(session, utcnow(), terms.max_attempts, terms.length)
     if mention is None:
         return None
@@ -51,13 +51,13 @@ def verify_next(app: Flask) -> str | None:
         log.exception("kiln linkbacks: verifying the webmention from %s failed", mention.source)
         reason = f"{type(error).__name__}: {error}"
     else:
-        with session_scope(config["DATABASE_URL"]) as session:
+        with database(config["DATABASE_URL"]).transaction() as session:
             settle(session, mention, None)
         return "verified"
     gave_up = terms.exhausted(mention.attempts)
     if gave_up:
         reason = f"gave up after {mention.attempts} attempts: {reason}"
-    with session_scope(config["DATABASE_URL"]) as session:
+    with database(config["DATABASE_URL"]).transaction() as session:
         settle(session, mention, utcnow() + terms.retry_delay(mention.attempts), reason)
     log.warning("kiln linkbacks: webmention from %s (attempt %d): %s", mention.source, mention.attempts, reason)
     return "gave up" if gave_up else "retry"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, g, render_template, request
 
+from ..extensions import db
 from ..store.audit_log import entries
-from ..store.database import db
 from ..store.login_sessions import last_seen
 from ..store.models import Role, User
 from ..store.users import get_user, list_users

@@ -10,8 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, session, url_for
 
-from ..extensions import limiter
-from ..store.database import db
+from ..extensions import db, limiter
 from ..store.login_failures import forget_failures
 from ..store.models import utcnow
 from ..web.errors import error_response, wants_json

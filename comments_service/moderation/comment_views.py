@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
 
+from ..extensions import db
 from ..store.audit_log import entries
-from ..store.database import db
 from ..store.models import Role
 from ..text.text_policy import newlines
 from .actions import ACTIONS, moderate

@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 
 from flask import abort, g
 
+from ..extensions import db
 from ..store.comments import get_comment
-from ..store.database import db
 from ..store.models import Comment, Role, Thread, User
 from ..store.threads import get_thread
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, g, render_template
 
 from ..blog.closing import closed_now
-from ..store.database import db
+from ..extensions import db
 from ..store.moderation_queue import thread_comments
 from .actions import close_thread
 from .auth import login_required

@@ -10,10 +10,10 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..notify.mail_address import mailbox
-from ..store.database import session_scope
+from ..store.database import database
 from ..store.models import Role, User
 from ..store.users import find_user, list_users
+from ..text.mail_address import mailbox
 from .accounts import AccountError, create_user, remove_user, set_password, set_role
 from .audit import COMMAND_LINE, record
 
@@ -51,7 +51,7 @@ def user_add(username: str, role: str, display_name: str, email: str, password_s
         raise click.ClickException(f"{email!r} is not a plain email address.")
     password = _password(password_stdin)
     try:
-        with session_scope(_url()) as session:
+        with database(_url()).transaction() as session:
             create_user(session, username, password, Role(role), display_name, email)
             record(session, None, "account-create", anonymous_as=COMMAND_LINE, account=username, role=role)
     except AccountError as error:
@@ -64,7 +64,7 @@ def user_add(username: str, role: str, display_name: str, email: str, password_s
 @user_cli.command("list")
 def user_list() -> None:
     """List every account with its role and display name."""
-    with session_scope(_url()) as session:
+    with database(_url()).transaction() as session:
         for user in list_users(session):
             click.echo(f"{user.username}\t{user.role.value}\t{user.display_name}")
 
@@ -75,7 +75,7 @@ def user_list() -> None:
 def user_set_role(username: str, role: str) -> None:
     """Change what an account may do."""
     try:
-        with session_scope(_url()) as session:
+        with database(_url()).transaction() as session:
             user = _existing(session, username)
             old = user.role.value
             set_role(session, user, Role(role))
@@ -92,7 +92,7 @@ def user_set_password(username: str, password_stdin: bool) -> None:
     """Set a new password for an account and end its logins."""
     password = _password(password_stdin)
     try:
-        with session_scope(_url()) as session:
+        with database(_url()).transaction() as session:
             set_password(session, _existing(session, username), password)
             record(session, None, "account-password", anonymous_as=COMMAND_LINE, account=username)
     except AccountError as error:
@@ -105,7 +105,7 @@ def user_set_password(username: str, password_stdin: bool) -> None:
 def user_remove(username: str) -> None:
     """Remove an account; the audit log keeps its name."""
     try:
-        with session_scope(_url()) as session:
+        with database(_url()).transaction() as session:
             remove_user(session, _existing(session, username))
             record(session, None, "account-remove", anonymous_as=COMMAND_LINE, account=username)
     except AccountError as error:

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, current_app, g, render_template, r
 from werkzeug.datastructures import MultiDict
 
 from ..blog.closing import closed_now
-from ..store.database import db
+from ..extensions import db
 from ..store.models import State
 from ..store.moderation_queue import QueueFilter, comments_by_ids, queue_page, state_counts, threads_for
 from ..web.ids import parse_id

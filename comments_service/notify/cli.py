@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..store.database import session_scope
+from ..store.database import database
 from ..store.outbox import count_waiting
 from .mailconf import mail_enabled
 from .sender import drain
@@ -23,6 +23,6 @@ def send_mail_command() -> None:
         result = drain(config)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
-    with session_scope(config["DATABASE_URL"]) as session:
+    with database(config["DATABASE_URL"]).transaction() as session:
         waiting = count_waiting(session, int(config["MAIL_MAX_ATTEMPTS"]))
     click.echo(f"Sent {result.sent}, failed {result.failed}; {waiting} message(s) waiting to be sent.")

@@ -8,7 +8,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from ..store.models import OutboxMessage
-from .mail_address import mailbox
+from ..text.mail_address import mailbox
 from .wire import SMTP_WIRE
 
 SUBJECT_MAX = 200

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from ..store.comments import get_comment
 from ..store.models import Comment
 from ..store.outbox import enqueue
+from ..text.mail_address import mailbox
 from .compose import one_line
-from .mail_address import mailbox
 from .mailconf import moderator_addresses, service_link, site_link, site_name
 from .recipients import moderators, subscribed_parent
 from .tokens import MAIL_ACTIONS, ModerationGrant, Subscription, moderation_token, unsubscribe_token

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..events import CommentFacts, comment_state_changed, comment_submitted
 from ..store.comments import get_comment
-from ..store.database import session_scope
+from ..store.database import database
 from ..store.models import Comment, State
 from .mailconf import mail_enabled
 from .messages import queue_moderator_mail, queue_reply_mail
@@ -39,7 +39,7 @@ def _queue(app: Flask, comment_id: int, write: Callable[[Flask, Session, Comment
     if not mail_enabled(app.config):
         return
     try:
-        with session_scope(app.config["DATABASE_URL"]) as session:
+        with database(app.config["DATABASE_URL"]).transaction() as session:
             comment = get_comment(session, comment_id)
             queued = comment is not None and write(app, session, comment)
     except SQLAlchemyError:

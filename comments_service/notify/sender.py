@@ -14,7 +14,7 @@ from flask import Flask
 
 from ..background.lease import LeaseTerms
 from ..background.worker import BackgroundWorker
-from ..store.database import session_scope
+from ..store.database import database
 from ..store.models import utcnow
 from ..store.outbox import claim_next, mark_failed, mark_sent
 from .compose import compose, envelope_sender
@@ -70,7 +70,7 @@ def drain(config: Mapping[str, Any], now: datetime | None = None) -> DrainResult
     connection: smtplib.SMTP | None = None
     try:
         while True:
-            with session_scope(config["DATABASE_URL"]) as session:
+            with database(config["DATABASE_URL"]).transaction() as session:
                 message = claim_next(session, started, terms.max_attempts, terms.length)
                 if message is None:
                     break
@@ -89,7 +89,7 @@ def drain(config: Mapping[str, Any], now: datetime | None = None) -> DrainResult
                 result.failed += 1
                 break
             else:
-                with session_scope(config["DATABASE_URL"]) as session:
+                with database(config["DATABASE_URL"]).transaction() as session:
                     mark_sent(session, message_id, utcnow())
                 result.sent += 1
     finally:
@@ -102,7 +102,7 @@ def _failed(config: Mapping[str, Any], terms: LeaseTerms, message_id: int, attem
     delay = terms.retry_delay(attempts)
     reason = f"{type(error).__name__}: {error}"[:2000]
     log.warning("kiln: email %d failed (attempt %d), retrying in %s: %s", message_id, attempts, delay, reason)
-    with session_scope(config["DATABASE_URL"]) as session:
+    with database(config["DATABASE_URL"]).transaction() as session:
         mark_failed(session, message_id, reason, utcnow() + delay)
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from itsdangerous import BadPayload, URLSafeSerializer, URLSafeTimedSerializer
 
+from ..text.mail_address import mailbox
 from ..web.ids import is_id
-from .mail_address import mailbox
 
 # Distinct salts, so a token signed for one purpose is never accepted for another.
 _MODERATE_SALT = "kiln.notify.moderate"

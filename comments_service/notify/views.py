@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template
 from itsdangerous import BadData, SignatureExpired
 
-from ..extensions import csrf, limiter
+from ..extensions import csrf, db, limiter
 from ..moderation.actions import moderate
 from ..store.comments import get_comment
-from ..store.database import db
 from ..store.mail_recipients import stop_replies, subscribed_thread
 from ..store.models import Comment, State, User
 from ..store.users import get_user

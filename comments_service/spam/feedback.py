@@ -7,7 +7,7 @@ import logging
 from flask import Flask
 
 from ..store.comments import get_comment
-from ..store.database import session_scope
+from ..store.database import database
 from ..store.models import Comment, State, User
 from ..store.spam_tokens import claim_training, train, untrain
 from .training import stored_comment_tokens
@@ -25,7 +25,7 @@ def learn_from_verdict(
     # Deleting or re-queueing says nothing about spam, so what was learnt stays.
     if label is None:
         return
-    with session_scope(sender.config["DATABASE_URL"]) as session:
+    with database(sender.config["DATABASE_URL"]).transaction() as session:
         stored = get_comment(session, comment.id)
         if stored is None or stored.trained_as == label:
             return

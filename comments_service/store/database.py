@@ -1,14 +1,14 @@
-"""Database engines and sessions: one engine per URL, one session per request."""
+"""The store's one entry point: database(url), an engine with its sessions, connections and group commit."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import partial
 from threading import Lock
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, g
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,12 +32,6 @@ def _tune_sqlite(gate: WriteGate, dbapi_connection: GatedConnection, _record: An
     cursor.close()
 
 
-_factories: dict[str, sessionmaker[Session]] = {}
-# SQLite databases only: PostgreSQL commits concurrent transactions together by itself.
-_groups: dict[str, GroupCommit] = {}
-_lock = Lock()
-
-
 def _create_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "factory": GatedConnection})
@@ -46,90 +40,92 @@ def _create_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def _factory(url: str) -> sessionmaker[Session]:
-    factory = _factories.get(url)
-    if factory is None:
+@dataclass(eq=False)
+class Database:
+    """One database of this process: its engine, sessions, connections and writes committed together."""
+
+    url: str
+    engine: Engine
+    _sessions: sessionmaker[Session] = field(init=False, repr=False)
+    # SQLite databases only: PostgreSQL commits concurrent transactions together by itself.
+    _group: GroupCommit | None = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._group = GroupCommit(self.engine) if self.engine.dialect.name == "sqlite" else None
+
+    def session(self) -> Session:
+        """Open a session; the caller closes it."""
+        return self._sessions()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """Yield a session that commits on success and rolls back on any error."""
+        session = self.session()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def connect(self) -> Connection:
+        """Open a connection for Core reads; the caller closes it."""
+        return self.engine.connect()
+
+    def commit_together(self, work: Callable[[Connection], T]) -> T:
+        """Run work(connection) in a transaction and commit it; on SQLite, together with other threads' writes."""
+        if self._group is None:
+            with self.engine.begin() as connection:
+                return work(connection)
+        return self._group.run(work)
+
+    def dispose(self) -> None:
+        """Close every pooled connection and forget this database, so the next use starts afresh."""
         with _lock:
-            factory = _factories.get(url)
-            if factory is None:
-                engine = _create_engine(url)
-                if engine.dialect.name == "sqlite":
-                    _groups[url] = GroupCommit(engine)
-                factory = sessionmaker(engine, expire_on_commit=False)
-                _factories[url] = factory
-    return factory
+            if _databases.get(self.url) is self:
+                del _databases[self.url]
+        self.engine.dispose()
 
 
+_databases: dict[str, Database] = {}
+_lock = Lock()
+
+
+def database(url: str) -> Database:
+    """Return this process's Database for url, creating its engine on first use."""
+    found = _databases.get(url)
+    if found is None:
+        with _lock:
+            found = _databases.get(url)
+            if found is None:
+                found = _databases[url] = Database(url, _create_engine(url))
+    return found
+
+
+# Transitional: the old entry points, until every call site uses database(url).
 def engine_for(url: str) -> Engine:
-    """Return the shared engine for a database URL, creating it once."""
-    engine: Engine = _factory(url).kw["bind"]
-    return engine
-
-
-def dispose(url: str) -> None:
-    """Close every pooled connection to url and forget its engine."""
-    with _lock:
-        factory = _factories.pop(url, None)
-        _groups.pop(url, None)
-    if factory is not None:
-        factory.kw["bind"].dispose()
-
-
-def commit_together(url: str, work: Callable[[Connection], T]) -> T:
-    """Run work(connection) in a transaction and commit it; on SQLite, together with other threads' writes."""
-    engine = engine_for(url)
-    group = _groups.get(url)
-    if group is None:
-        with engine.begin() as connection:
-            return work(connection)
-    return group.run(work)
+    """Return the shared engine for a database URL."""
+    return database(url).engine
 
 
 def new_session(url: str) -> Session:
     """Open a session on the database at url."""
-    return _factory(url)()
+    return database(url).session()
 
 
-@contextmanager
-def session_scope(url: str) -> Iterator[Session]:
+def session_scope(url: str) -> Any:
     """Yield a session that commits on success and rolls back on any error."""
-    session = new_session(url)
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+    return database(url).transaction()
 
 
-def db() -> Session:
-    """Return this request's session, opening it on first use."""
-    if "db_session" not in g:
-        g.db_session = new_session(current_app.config["DATABASE_URL"])
-    session: Session = g.db_session
-    return session
+def commit_together(url: str, work: Callable[[Connection], T]) -> T:
+    """Run work(connection) in a transaction and commit it."""
+    return database(url).commit_together(work)
 
 
-# Core reads want no session: opening and closing one cost more than a reader's query.
-def db_connection() -> Connection:
-    """Return this request's connection for Core reads, opening it on first use."""
-    if "db_connection" not in g:
-        g.db_connection = engine_for(current_app.config["DATABASE_URL"]).connect()
-    connection: Connection = g.db_connection
-    return connection
-
-
-def _close_session(_exc: BaseException | None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
-    connection = g.pop("db_connection", None)
-    if connection is not None:
-        connection.close()
-
-
-def init_app(app: Flask) -> None:
-    """Close each request's session and connection when the request ends."""
-    app.teardown_appcontext(_close_session)
+def dispose(url: str) -> None:
+    """Close every pooled connection to url and forget its engine."""
+    database(url).dispose()

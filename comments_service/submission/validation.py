@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 
 from flask import Config
 
-from ..notify.mail_address import mailbox
 from ..store.comments import NewCommentRecord
+from ..text.mail_address import mailbox
 from ..text.text_policy import field_problems, newlines
 from ..web.ids import parse_id
 

@@ -12,13 +12,12 @@ from ..baking.trigger import bake_queued
 from ..blog.closing import closed_now
 from ..blog.identity import identity_of
 from ..events import comment_submitted
-from ..extensions import csrf, limiter
+from ..extensions import csrf, db_connection, limiter
 from ..spam import duplicate, honeypot
 from ..spam.pipeline import judge
 from ..spam.verdict import Action, Candidate, Verdict
 from ..store.ancestry import ancestry
 from ..store.comments import NewComment, NewCommentRecord
-from ..store.database import db_connection
 from ..store.models import State
 from ..store.threads import ThreadRow, get_thread_row
 from ..text.sanitize import markdown_to_html

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from comments_service.moderation.accounts import create_user
 from comments_service.notify.sender import DrainResult, drain
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import Comment, OutboxMessage, Role
 
 from .conftest import Received
@@ -23,7 +23,7 @@ MOD_EMAIL = "editor@example.org"
 
 def add_account(app: Flask, username: str = "editor", email: str = MOD_EMAIL, role: Role = Role.MODERATOR) -> int:
     """Create an account with an email address and return its id."""
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         return create_user(session, username, "correct horse battery", role=role, email=email).id
 
 
@@ -68,13 +68,13 @@ def path_of(url: str) -> str:
 
 def outbox(app: Flask) -> list[OutboxMessage]:
     """Return every row of the outbox, oldest first."""
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
 def comment(app: Flask, comment_id: int) -> Comment:
     """Load one comment as stored."""
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         found = session.get(Comment, comment_id)
         assert found is not None
         return found

@@ -7,9 +7,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from comments_service.notify.compose import compose
-from comments_service.notify.mail_address import mailbox
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import OutboxMessage, Thread
+from comments_service.text.mail_address import mailbox
 
 from ..helpers import moderation_token
 from .conftest import SmtpServer
@@ -32,7 +32,7 @@ MODERATOR_HEADERS = {
 
 
 def _retitle(app: Flask, title: str) -> None:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         thread = session.query(Thread).filter_by(slug="open-post").one()
         thread.title = title
 

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from comments_service.events import comment_state_changed
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import Comment, State, User
 
 from ..helpers import csrf_token_from
@@ -166,7 +166,7 @@ def test_a_link_of_a_removed_account_no_longer_acts(
 ) -> None:
     comment_id, links = _links(moderated, client, smtp_server)
     token = csrf_token_from(client.get(links["approve"]).get_data(as_text=True))
-    with session_scope(moderated.config["DATABASE_URL"]) as session:
+    with database(moderated.config["DATABASE_URL"]).transaction() as session:
         for user in session.query(User).all():
             session.delete(user)
     assert client.post(links["approve"], data={"csrf_token": token}).status_code == 403
@@ -177,6 +177,6 @@ def test_a_link_for_a_vanished_comment_is_not_found(
     moderated: Flask, client: FlaskClient, smtp_server: SmtpServer
 ) -> None:
     comment_id, links = _links(moderated, client, smtp_server)
-    with session_scope(moderated.config["DATABASE_URL"]) as session:
+    with database(moderated.config["DATABASE_URL"]).transaction() as session:
         session.delete(session.get(Comment, comment_id))
     assert client.get(links["approve"]).status_code == 404

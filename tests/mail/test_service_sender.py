@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.outbox import enqueue
 
 from .conftest import SmtpServer, free_port, mail_settings, wait_until
@@ -90,7 +90,7 @@ def test_a_comment_posted_to_the_running_service_is_mailed_without_the_cli(
 def test_mail_queued_while_the_service_was_down_is_sent_once_it_runs(
     app: Flask, serve: Callable[[], str], smtp_server: SmtpServer
 ) -> None:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         enqueue(session, MOD_EMAIL, "Queued before the start", "Sent by the service, not by `flask send-mail`.")
     serve()
     # Nothing wakes the sender and its poll is a minute away: only its first pass, at start, can send this.

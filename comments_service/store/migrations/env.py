@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from comments_service.store.database import engine_for
+from comments_service.store.database import database
 from comments_service.store.models import Base
 
 config = context.config
@@ -20,7 +20,7 @@ def run_offline() -> None:
 
 def run_online() -> None:
     """Apply migrations over a live connection."""
-    engine = engine_for(config.get_main_option("sqlalchemy.url") or "")
+    engine = database(config.get_main_option("sqlalchemy.url") or "").engine
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():

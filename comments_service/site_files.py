@@ -9,10 +9,10 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, RequestRedirect
 from werkzeug.security import safe_join
 
-from ..appctx import this_app
-from ..baking.trigger import site_of
-from ..extensions import csrf
-from ..linkbacks.advertise import add_discovery_headers
+from .appctx import this_app
+from .baking.trigger import site_of
+from .extensions import csrf
+from .linkbacks.advertise import add_discovery_headers
 
 bp = Blueprint("site_files", __name__)
 
