@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from comments_service import create_app  # noqa: E402
-from comments_service.baking.site import full_build  # noqa: E402
+from comments_service.baking.pelican_site import full_build  # noqa: E402
 from comments_service.baking.trigger import site_of, start_worker, stop_worker  # noqa: E402
 from comments_service.moderation.actions import moderate  # noqa: E402
 from comments_service.store.database import database  # noqa: E402

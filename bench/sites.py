@@ -11,7 +11,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from comments_service.baking.site import full_build, load_site
+from comments_service.baking.pelican_site import full_build, load_site
 from comments_service.store.database import database
 from comments_service.store.migrate import upgrade
 from comments_service.store.models import Comment

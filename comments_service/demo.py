@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from .baking.unit_of_work import UnitOfWork
 from .moderation.accounts import create_user, set_password
 from .store.demo_seed import thread_has_comments
 from .store.models import Comment, Kind, Role, State, Thread
@@ -25,8 +26,9 @@ def _moment(local: str) -> datetime:
     return datetime.fromisoformat(local).replace(tzinfo=DEMO_ZONE)
 
 
-def load_demo(session: Session, path: Path = DEMO_FILE) -> int:
-    """Load the demo thread once; return how many entries were added (0 when already there)."""
+def load_demo(work: UnitOfWork, path: Path = DEMO_FILE) -> int:
+    """Load the demo thread once, baking its page; return how many entries were added (0 when already there)."""
+    session = work.session
     data = json.loads(path.read_text(encoding="utf-8"))
     meta = data["thread"]
     thread = get_thread(session, meta["slug"])
@@ -69,6 +71,7 @@ def load_demo(session: Session, path: Path = DEMO_FILE) -> int:
                 created=_moment(entry["created"]),
             )
         )
+    work.bake(thread.slug)
     return len(data["comments"]) + len(data["trackbacks"])
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 
 from comments_service import create_app
-from comments_service.baking.site import full_build, load_site
+from comments_service.baking.pelican_site import full_build, load_site
 from comments_service.baking.trigger import site_of
 
 

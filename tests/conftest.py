@@ -16,7 +16,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from bench.sites import postgres_schema
 from comments_service import create_app
 from comments_service.background.worker import stop_all_workers
-from comments_service.baking.site import full_build
+from comments_service.baking.pelican_site import full_build
 from comments_service.baking.trigger import site_of, stop_worker
 from comments_service.extensions import limiter
 from comments_service.moderation.accounts import create_user

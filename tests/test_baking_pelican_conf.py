@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pelican.settings import read_settings
 
-from comments_service.baking.site import load_site, pelican_settings
+from comments_service.baking.pelican_site import load_site, pelican_settings
 from comments_service.blog.identity import from_pelican
 from comments_service.blog.pelican_settings import read_render_settings
 from comments_service.rendering.render import options_from_pelican

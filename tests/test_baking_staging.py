@@ -18,7 +18,7 @@ from pelican import signals
 
 from comments_service.baking.bake_requests import request_bake
 from comments_service.baking.baker import bake_thread
-from comments_service.baking.site import full_build, load_site
+from comments_service.baking.pelican_site import full_build, load_site
 from comments_service.baking.staging import builds_folder
 from comments_service.baking.trigger import bake_requested, site_of, start_worker
 from comments_service.store.comments import set_state

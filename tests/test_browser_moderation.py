@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from comments_service import create_app
-from comments_service.baking.site import full_build
+from comments_service.baking.pelican_site import full_build
 from comments_service.baking.trigger import site_of, stop_worker
 from comments_service.extensions import limiter
 from comments_service.store.models import Role

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from comments_service.baking.site import full_build
+from comments_service.baking.pelican_site import full_build
 from comments_service.baking.trigger import site_of
 from comments_service.demo import load_demo
 from comments_service.store.database import database

@@ -146,7 +146,7 @@ def test_closed_thread_is_403_and_stores_nothing(mod_client: FlaskClient, app: F
 
 
 def test_thread_closed_by_metadata_is_403(client: FlaskClient, app: Flask, site_dir: Path) -> None:
-    from comments_service.baking.site import full_build
+    from comments_service.baking.pelican_site import full_build
     from comments_service.baking.trigger import site_of
 
     post = site_dir / "content" / "open-post.md"

@@ -1,4 +1,4 @@
-"""Incremental bakes: refresh one post's comment data in every file that shows it."""
+"""What a bake writes: a post's regions spliced into the pages that show it, its comment feed and the site feed."""
 
 from __future__ import annotations
 
@@ -10,32 +10,13 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from ..rendering.feeds import PostFeed, render_post_feed, render_site_feed
-from ..rendering.loading import views_and_feeds
 from ..rendering.render import REGION_TEMPLATES, render_region, start_marker
 from ..rendering.thread_view import ThreadView
 from ..store.threads import FeedEntry, latest_comments
 from .atomic import FileIdentity, file_identity, write_all_atomic
-from .lock import site_lock
 from .manifest import Manifest
-from .site import Site
+from .pelican_site import Site
 from .splice import splice_regions
-
-
-def bake_thread(session: Session, site: Site, slug: str) -> list[Path]:
-    """Re-render a post's comment regions and feeds from the store; write and return the files that changed.
-
-    The store is read under the site lock, so pass a session whose transaction has not
-    started yet: then the last bake to take the lock writes the newest state.
-    """
-    with site_lock(site.output):
-        manifest = Manifest.load(site.output)
-        views, feeds = views_and_feeds(session, [slug])
-        feed = feeds.get(slug)
-        updates, _shown = rendered_pages(site, manifest, slug, views[slug], manifest.files_for(slug))
-        updates += post_feed(site, manifest, feed)
-        path = site.output / manifest.site_feed if manifest.site_feed else None
-        latest = _new_site_feed(session, site, path, slug, feed) if path else None
-        return write_with_site_feed(updates, path, latest, site)
 
 
 def post_feed(site: Site, manifest: Manifest, feed: PostFeed | None) -> list[tuple[Path, bytes]]:
@@ -119,19 +100,34 @@ class _SiteFeedMemo:
 _memos: dict[Path, _SiteFeedMemo] = {}
 
 
-def _new_site_feed(
-    session: Session, site: Site, path: Path, slug: str, feed: PostFeed | None
-) -> list[FeedEntry] | None:
-    """Return the site feed's entries after a change to slug, or None if they stay the same.
+class SiteFeedUpdate:
+    """The site feed's entries after the bakes of some posts: the site's latest approved comments.
 
-    The feed holds the site's latest approved comments. If it is as this process wrote it
-    and shows nothing of slug, then no other post's entries changed here, so its new
-    entries are the latest of its old ones and slug's own: no query over the whole site.
-    (A change elsewhere is merged by the bake of its own post.)
+    If the feed file is as this process last wrote it and shows nothing of the baked posts,
+    then no other post's entries changed here, so its new entries are the latest of its old
+    ones and the baked posts' own: no query over the whole site. (A change elsewhere is
+    merged by the bake of its own post.) Otherwise they are read from the store.
     """
-    length = site.options.feed_length
-    memo = _memos.get(path)
-    if memo is None or memo.identity != file_identity(path) or any(e.post_slug == slug for e in memo.entries):
-        return latest_comments(session, length)
-    merged = sorted([*memo.entries, *(feed.entries if feed else [])], key=lambda e: e.order, reverse=True)
-    return None if merged[:length] == list(memo.entries) else merged[:length]
+
+    def __init__(self, length: int) -> None:
+        self._length = length
+        self._slugs: set[str] = set()
+        # The latest entries of the baked posts' feeds, no more than the site feed shows.
+        self._latest: list[FeedEntry] = []
+
+    def add(self, slug: str, feed: PostFeed | None) -> None:
+        """Note a baked post and its feed's entries."""
+        self._slugs.add(slug)
+        if feed is not None:
+            self._latest = self._newest([*self._latest, *feed.entries])
+
+    def entries(self, session: Session, path: Path) -> list[FeedEntry] | None:
+        """Return the site feed's entries now, or None if they stay as path shows them."""
+        memo = _memos.get(path)
+        if memo is None or memo.identity != file_identity(path) or any(e.post_slug in self._slugs for e in memo.entries):
+            return latest_comments(session, self._length)
+        merged = self._newest([*memo.entries, *self._latest])
+        return None if merged == list(memo.entries) else merged
+
+    def _newest(self, entries: list[FeedEntry]) -> list[FeedEntry]:
+        return sorted(entries, key=lambda e: e.order, reverse=True)[: self._length]

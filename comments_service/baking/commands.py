@@ -15,7 +15,7 @@ from ..store.database import session_scope
 from ..store.models import utcnow
 from .baker import bake_thread
 from .manifest import Manifest
-from .site import full_build
+from .pelican_site import full_build
 from .trigger import BakeThread, after_batch, bake_worker, site_of
 from .worker import BakeWorker
 

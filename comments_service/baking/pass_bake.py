@@ -1,21 +1,24 @@
-"""A pass over several posts: each post's own files baked in turn, the files they share written once after them."""
+"""The one bake path, for one post or many: each post's own files in turn, the files they share once after them."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from ..rendering.loading import views_and_feeds
-from ..store.threads import latest_comments
-from .baker import if_changed, post_feed, read_pages, rendered_pages, write_files, write_with_site_feed
+from ..store.database import database
+from .baker import SiteFeedUpdate, if_changed, post_feed, read_pages, rendered_pages, write_files, write_with_site_feed
+from .lock import site_lock
 from .manifest import Manifest
-from .site import Site
+from .pelican_site import Site
 from .splice import splice_regions
 
 
 class PassBake:
-    """Bakes several posts; index, category and author pages and the site feed are written once, by finish().
+    """Bakes posts; index, category and author pages and the site feed are written once, by finish().
 
     The caller holds the site lock from the first bake until finish() returns: the
     regions spliced into the shared files were read from the store under it, so no
@@ -29,6 +32,7 @@ class PassBake:
         # where keeping each post's regions instead would hold whole comment sections.
         self._read: dict[Path, bytes | None] = {}
         self._texts: dict[Path, str] = {}
+        self._site_feed = SiteFeedUpdate(site.options.feed_length)
 
     def bake(self, session: Session, slug: str) -> list[Path]:
         """Write the files that show only this post (its page, its feed); splice it into the shared ones in memory."""
@@ -41,17 +45,56 @@ class PassBake:
         written = write_files(updates)
         # Only once its own files are on disk: a post whose bake fails leaves the shared ones as they were.
         self._splice_shared([relative for relative in files if relative in shared], slug, regions)
+        self._site_feed.add(slug, feeds.get(slug))
         return written
 
     def finish(self, session: Session) -> list[Path]:
-        """Write the shared files with every baked post's regions, and the site feed from the store."""
+        """Write the shared files with every baked post's regions, and the site feed's new entries."""
         site_feed = self.manifest.site_feed
         path = self.site.output / site_feed if site_feed else None
-        latest = latest_comments(session, self.site.options.feed_length) if path else None
+        latest = self._site_feed.entries(session, path) if path else None
         updates = []
         for page, text in self._texts.items():
             updates += if_changed(page, text.encode("utf-8"), self._read[page])
         return write_with_site_feed(updates, path, latest, self.site)
+
+    def run(
+        self,
+        slugs: Iterable[str],
+        changed: list[Path],
+        failed: Callable[[str, Exception], object] | None = None,
+        rest: Callable[[float], object] | None = None,
+    ) -> list[str]:
+        """Bake each post, each from a session of its own, then finish; add the files written to changed.
+
+        Returns the posts baked. A post whose bake raises is passed to failed and left out
+        (without failed, the error ends the pass before finish). rest is called between
+        posts with the processor time the last one's bake took.
+        """
+        url = self.site.database_url
+        baked: list[str] = []
+        took: float | None = None
+        for slug in slugs:
+            if rest is not None and took is not None:
+                rest(took)
+            began = time.thread_time()
+            try:
+                # A session per post: each bake reads the store afresh, under the site lock.
+                with database(url).transaction() as session:
+                    changed += self.bake(session, slug)
+            # Templates are the theme's code: whatever one raises goes to failed (the worker
+            # records it on the job), instead of stopping every other post's bake.
+            except Exception as error:  # noqa: BLE001
+                if failed is None:
+                    raise
+                failed(slug, error)
+            else:
+                baked.append(slug)
+            took = time.thread_time() - began
+        if baked:
+            with database(url).transaction() as session:
+                changed += self.finish(session)
+        return baked
 
     def _splice_shared(self, files: list[str], slug: str, regions: dict[str, str]) -> None:
         """Splice a post's regions into the shared files it shows in, each read once a pass."""
@@ -62,3 +105,11 @@ class PassBake:
         for path in (self.site.output / relative for relative in files):
             if path in self._texts:
                 self._texts[path] = splice_regions(self._texts[path], slug, regions)
+
+
+def bake_posts(site: Site, slugs: Iterable[str], failed: Callable[[str, Exception], object] | None = None) -> list[Path]:
+    """Bake posts now, under one hold of the site lock, each from the store's newest state; return the files written."""
+    changed: list[Path] = []
+    with site_lock(site.output):
+        PassBake(site).run(slugs, changed, failed)
+    return changed

@@ -9,15 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy.orm import Session
 
 from ..appctx import this_app
 from ..background.worker import BackgroundWorker
 from ..blog.identity import identity_of
 from ..blog.pelican_settings import conf_path
-from .bake_requests import pending_bakes
 from .hook import run_hook
-from .site import Site, load_site
+from .pelican_site import Site, load_site
 from .worker import BakeWorker
 
 
@@ -137,28 +135,15 @@ def stop_worker(app: Flask) -> None:
     BakeThread.stop_for(app)
 
 
-def bake_requested(session: Session) -> bool:
-    """Wake the worker for the bakes this session's transaction just committed, and wait for them.
+def bake_queued(urgent: bool = False, wait: bool = False) -> bool:
+    """Wake the worker for bakes just committed to the queue; tell whether they are on disk.
 
-    The wait is bounded (BAKE_WAIT_SECONDS): while a full build holds the site the answer
-    comes without the bake, which follows once the build is swapped in. Returns whether a
-    pass of the worker that covers the request finished in time.
+    An urgent wake (a moderator's action) starts a pass at once; otherwise the worker may
+    batch it with others (BAKE_BATCH_SECONDS): the job is durable in the queue. With wait,
+    return once the pass that bakes it is on disk. The wait is bounded (BAKE_WAIT_SECONDS):
+    while a full build holds the site the answer comes without the bake, which follows once
+    the build is swapped in.
     """
-    if not pending_bakes(session):
-        return True
-    return _wake(urgent=True, wait=True)
-
-
-def bake_queued(wait: bool = False) -> bool:
-    """Wake the worker for a bake committed outside a session (a reader's comment); tell whether it is on disk.
-
-    The worker may batch it with others (BAKE_BATCH_SECONDS): the job is durable in the
-    queue. With wait, return once the pass that bakes it is on disk (bounded, as above).
-    """
-    return _wake(urgent=False, wait=wait)
-
-
-def _wake(urgent: bool, wait: bool) -> bool:
     app = this_app()
     # A bake someone waits for starts the thread if nothing has yet (a test, a `flask import` command).
     worker = BakeThread.start_for(app)

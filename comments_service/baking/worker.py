@@ -14,7 +14,7 @@ from .baker import bake_thread
 from .lock import site_lock
 from .pass_bake import PassBake
 from .pass_stamp import last_pass, stamp_pass
-from .site import Site
+from .pelican_site import Site
 
 log = logging.getLogger(__name__)
 

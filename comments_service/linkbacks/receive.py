@@ -8,12 +8,9 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..appctx import this_app
-from ..baking.bake_requests import request_bake
-from ..baking.trigger import bake_requested
-from ..events import comment_state_changed, comment_submitted
-from ..moderation.actions import moderate
-from ..store.comments import NewCommentRecord, add_comment, set_state
+from ..baking.unit_of_work import UnitOfWork, publish
+from ..moderation.actions import BACK_TO_PENDING, moderate, stage
+from ..store.comments import NewCommentRecord, add_comment
 from ..store.linkback_records import find_linkback, linkback_key
 from ..store.models import Comment, Kind, State, Thread, utcnow
 from ..text.sanitize import text_to_html
@@ -86,6 +83,7 @@ def hold(session: Session, thread: Thread, mention: Mention, sender: Sender) -> 
     """Store a new linkback as pending and announce it; raise Duplicate if the source already linked back."""
     if find_linkback(session, thread, mention.source_url) is not None:
         raise Duplicate(mention.source_url)
+    work = UnitOfWork(session)
     try:
         comment = add_comment(
             session,
@@ -101,11 +99,12 @@ def hold(session: Session, thread: Thread, mention: Mention, sender: Sender) -> 
                 **_fields(mention),
             ),
         )
-        session.commit()
+        work.submitted(comment)
+        committed = work.save()
     except IntegrityError as error:
         session.rollback()
         raise Duplicate(mention.source_url) from error
-    comment_submitted.send(this_app(), comment=comment)
+    publish(committed)
     return comment
 
 
@@ -137,20 +136,14 @@ def apply_webmention(session: Session, thread: Thread, source: str, found: Verif
 def _update(session: Session, comment: Comment, mention: Mention) -> str:
     """Refresh a known mention; changed content goes back to moderation, so approval covers what is shown."""
     fields = _fields(mention)
+    work = UnitOfWork(session)
     comment.updated = utcnow()
     if comment.state != State.DELETED and all(getattr(comment, k) == v for k, v in fields.items()):
-        session.commit()
+        work.commit()
         return "unchanged"
     for name, value in fields.items():
         setattr(comment, name, value)
-    old_state = comment.state
-    set_state(session, comment, State.PENDING)
     comment.verdict_reason = ""
-    request_bake(session, comment.thread.slug)
-    session.commit()
-    bake_requested(session)
-    if old_state != State.PENDING:
-        comment_state_changed.send(
-            this_app(), comment=comment, old_state=old_state, new_state=State.PENDING, actor=None
-        )
+    stage(work, comment, BACK_TO_PENDING, reason="the source changed")
+    work.commit()
     return "updated"

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
+
+from ..blog.identity import identity_of
+
+
+def _site_link(path: str) -> str:
+    """Return the URL of a page of the site, as the site's identity names it."""
+    return identity_of(current_app).site_link(path)
 
 
 def init_app(app: Flask) -> None:
@@ -11,5 +18,7 @@ def init_app(app: Flask) -> None:
     from .sessions import KilnSessionInterface
 
     app.session_interface = KilnSessionInterface()
+    # A global, not a context value: the pages' macros are imported without their context.
+    app.jinja_env.globals["site_link"] = _site_link
     for module in (auth, views, comment_views, thread_views, admin):
         app.register_blueprint(module.bp)

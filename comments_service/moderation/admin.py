@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Blueprint, Response, abort, g, render_template, request
 
 from ..extensions import db
@@ -26,6 +29,23 @@ def _role(raw: str) -> Role | None:
         return Role(raw)
     except ValueError:
         return None
+
+
+@contextmanager
+def _within_the_rules(status: int) -> Iterator[None]:
+    """Refuse, with status and the rule's message, an account change the rules forbid."""
+    try:
+        yield
+    except AccountError as error:
+        db().rollback()
+        abort(refused(status, str(error)))
+
+
+def _audited(action: str, message: str, detail: dict[str, str], **answer: object) -> Response:
+    """Record an account change in the audit log, commit it, and report it."""
+    record(db(), g.user, action, None, **detail)
+    db().commit()
+    return done(message, **answer)
 
 
 def _account(user_id: int) -> User:
@@ -56,16 +76,14 @@ def create() -> Response:
     names = {name: form.get(name, "") for name in ("username", "display_name")}
     if problems := field_problems(names, one_line=names):
         return refused(400, "The account was not created.", problems)
-    try:
+    with _within_the_rules(400):
         user = create_user(
             session, form.get("username", "").strip(), form.get("password", ""), role, form.get("display_name", "")
         )
-    except AccountError as error:
-        session.rollback()
-        return refused(400, str(error))
-    record(session, g.user, "account-create", account=user.username, role=role.value)
-    session.commit()
-    return done(f"Created {role.value} {user.username}.", id=user.id, username=user.username)
+    detail = {"account": user.username, "role": role.value}
+    return _audited(
+        "account-create", f"Created {role.value} {user.username}.", detail, id=user.id, username=user.username
+    )
 
 
 @bp.post("/accounts/<id:user_id>/role")
@@ -77,14 +95,10 @@ def change_role(user_id: int) -> Response:
     role = _role(request.form.get("role", ""))
     if role is None:
         return refused(400, "The role was not changed.", {"role": "is not a role"})
-    old = user.role
-    try:
+    detail = {"account": user.username, "old_role": user.role.value, "role": role.value}
+    with _within_the_rules(409):
         set_role(session, user, role)
-    except AccountError as error:
-        return refused(409, str(error))
-    record(session, g.user, "account-role", account=user.username, old_role=old.value, role=role.value)
-    session.commit()
-    return done(f"{user.username} is now {role.value}.", id=user.id, role=role.value)
+    return _audited("account-role", f"{user.username} is now {role.value}.", detail, id=user.id, role=role.value)
 
 
 @bp.post("/accounts/<id:user_id>/password")
@@ -93,13 +107,11 @@ def change_role(user_id: int) -> Response:
 def reset_password(user_id: int) -> Response:
     """Set a new password for an account, logging it out everywhere."""
     session, user = db(), _account(user_id)
-    try:
+    with _within_the_rules(400):
         set_password(session, user, request.form.get("password", ""))
-    except AccountError as error:
-        return refused(400, str(error))
-    record(session, g.user, "account-password", account=user.username)
-    session.commit()
-    return done(f"New password set for {user.username}.", id=user.id)
+    return _audited(
+        "account-password", f"New password set for {user.username}.", {"account": user.username}, id=user.id
+    )
 
 
 @bp.post("/accounts/<id:user_id>/remove")
@@ -111,13 +123,9 @@ def remove(user_id: int) -> Response:
     if user.id == g.user.id:
         return refused(409, "You cannot remove your own account.")
     name = user.username
-    try:
+    with _within_the_rules(409):
         remove_user(session, user)
-    except AccountError as error:
-        return refused(409, str(error))
-    record(session, g.user, "account-remove", account=name)
-    session.commit()
-    return done(f"Removed {name}.", username=name)
+    return _audited("account-remove", f"Removed {name}.", {"account": name}, username=name)
 
 
 @bp.get("/audit")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ..baking.bake_requests import request_bake
-from ..baking.trigger import bake_requested
+from ..baking.unit_of_work import UnitOfWork
 from ..store.ancestry import ancestry
 from ..store.comments import NewCommentRecord, add_comment
 from ..store.models import Comment, State, User, utcnow
 from ..submission.reply_placement import attach_point
 from ..text.sanitize import markdown_to_html, render_body
-from .actions import Change, announce, stage
+from .actions import stage
 from .audit import record
 
 
@@ -21,6 +20,7 @@ class NotRepliable(ValueError):
 
 def edit_body(session: Session, comment: Comment, source: str, actor: User) -> None:
     """Replace a comment's body, re-sanitised in its own format; the original goes to the audit log."""
+    work = UnitOfWork(session, actor)
     record(
         session,
         actor,
@@ -34,17 +34,16 @@ def edit_body(session: Session, comment: Comment, source: str, actor: User) -> N
     comment.body_source = source
     comment.body_html = render_body(source, comment.body_format)
     comment.updated = utcnow()
-    request_bake(session, comment.thread.slug)
-    session.commit()
-    bake_requested(session)
+    work.bake(comment.thread.slug)
+    work.commit()
 
 
 def reply_as_author(session: Session, parent: Comment, source: str, actor: User, max_depth: int, ip: str) -> Comment:
     """Publish a reply by the post's author under parent (approving a pending parent first)."""
-    changes: list[Change] = []
+    work = UnitOfWork(session, actor)
     if parent.state == State.PENDING:
         # Like WordPress's "Approve and reply": a reply to an unpublished comment would float alone.
-        changes.append(stage(session, parent, "approve", actor, reason="replied to"))
+        stage(work, parent, "approve", reason="replied to")
     elif parent.state != State.APPROVED:
         raise NotRepliable(f"Comment {parent.id} is {parent.state.value}; only published comments take replies.")
     thread = parent.thread
@@ -62,8 +61,7 @@ def reply_as_author(session: Session, parent: Comment, source: str, actor: User,
             ip=ip,
         ),
     )
-    request_bake(session, thread.slug)
     record(session, actor, "reply", reply, in_reply_to=parent.id)
-    changes.append(Change(reply, None, State.APPROVED))
-    announce(session, changes, actor)
+    work.moved(reply, None)
+    work.commit()
     return reply

@@ -27,6 +27,14 @@ def show(comment_id: int) -> str:
     return render_template("comment.html", comment=comment, history=history, detail_of=detail_of)
 
 
+def _posted_body(refusal: str) -> str:
+    """Return the posted body, its line ends made one kind; refuse the request (400) if the text policy forbids it."""
+    body = newlines(request.form.get("body", ""))
+    if problem := body_problem(body):
+        abort(refused(400, refusal, {"body": problem}))
+    return body.strip()
+
+
 @bp.post("/<id:comment_id>/<action>")
 @login_required
 def act(comment_id: int, action: str) -> Response:
@@ -43,10 +51,7 @@ def act(comment_id: int, action: str) -> Response:
 def edit(comment_id: int) -> Response:
     """Replace a comment's body (re-sanitised), keeping the original in the audit log."""
     comment = comment_or_abort(comment_id)
-    body = newlines(request.form.get("body", ""))
-    if problem := body_problem(body):
-        return refused(400, "The comment was not changed.", {"body": problem})
-    edit_body(db(), comment, body.strip(), g.user)
+    edit_body(db(), comment, _posted_body("The comment was not changed."), g.user)
     return done(f"Comment {comment_id} edited.", id=comment_id, body_html=comment.body_html)
 
 
@@ -55,12 +60,10 @@ def edit(comment_id: int) -> Response:
 def reply(comment_id: int) -> Response:
     """Publish a reply by the post's author under a comment, and bake it."""
     parent = comment_or_abort(comment_id)
-    body = newlines(request.form.get("body", ""))
-    if problem := body_problem(body):
-        return refused(400, "The reply was not posted.", {"body": problem})
+    body = _posted_body("The reply was not posted.")
     try:
         answer = reply_as_author(
-            db(), parent, body.strip(), g.user, int(current_app.config["MAX_THREAD_DEPTH"]), request.remote_addr or ""
+            db(), parent, body, g.user, int(current_app.config["MAX_THREAD_DEPTH"]), request.remote_addr or ""
         )
     except NotRepliable as error:
         return refused(409, str(error))

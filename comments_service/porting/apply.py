@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ..baking.bake_requests import request_bake
+from ..baking.unit_of_work import UnitOfWork
 from ..store.import_queries import imported_origins, threads_with_slugs
 from ..store.models import Comment, Thread
 from ..submission.validation import website_problem
@@ -67,9 +67,10 @@ def parents_first(comments: list[CommentPlan]) -> list[CommentPlan]:
 
 
 def add_comments(
-    session: Session, plan: ImportPlan, summary: Summary, threads: dict[str, Thread], progress: Callable[[int], None]
+    work: UnitOfWork, plan: ImportPlan, summary: Summary, threads: dict[str, Thread], progress: Callable[[int], None]
 ) -> None:
-    """Insert the plan's comments that are not in the store yet, linking replies to parents."""
+    """Insert the plan's comments that are not in the store yet, linking replies to parents, and bake their posts."""
+    session = work.session
     known = imported_origins(session, [c.origin for c in plan.comments])
     ids = {origin: row_id for origin, (row_id, _) in known.items()}
     for planned in parents_first(plan.comments):
@@ -84,7 +85,7 @@ def add_comments(
         if planned.parent_origin and parent_id is None:
             summary.note(f"{planned.origin}: its parent is not in the file, so it is shown at the top level.")
         ids[planned.origin] = _insert(session, planned, thread, parent_id, summary)
-        request_bake(session, planned.slug)
+        work.bake(planned.slug)
         summary.add(f"{planned.kind.value}s ({planned.state.value})")
 
 

@@ -15,11 +15,11 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy.orm import Session
 
 from ..appctx import this_app
-from ..baking.site import pelican_settings
-from ..baking.trigger import bake_requested, site_of
+from ..baking.pelican_site import pelican_settings
+from ..baking.trigger import site_of
+from ..baking.unit_of_work import Committed, publish
 from ..store.database import session_scope
 from .json_check import read_export
 from .json_format import dumps, export_store
@@ -40,19 +40,18 @@ def _content_dir(given: Path | None) -> Path:
     return given or Path(pelican_settings(site_of(this_app()))["PATH"])
 
 
-def _finish(summary: Summary, session: Session | None) -> None:
+def _finish(summary: Summary, committed: Committed) -> None:
     for line in summary.lines():
         click.echo(line)
-    if session is not None:
-        try:
-            bake_requested(session)
-        except OSError as error:
-            # The import is committed; only refreshing already-built pages failed.
-            click.echo(f"Imported, but rebaking the built pages failed: {error}", err=True)
+    try:
+        publish(committed)
+    except OSError as error:
+        # The import is committed; only refreshing already-built pages failed.
+        click.echo(f"Imported, but rebaking the built pages failed: {error}", err=True)
     click.echo("Run `flask --app comments_service build` to publish new posts and threads.")
 
 
-def _apply(plan: ImportPlan, summary: Summary) -> Session:
+def _apply(plan: ImportPlan, summary: Summary) -> Committed:
     with click.progressbar(length=len(plan.comments), label="Importing comments", file=sys.stderr) as bar:
         return run_plan(_url(), plan, summary, bar.update)
 
@@ -130,10 +129,10 @@ def import_json(file: Path) -> None:
     data = read_export(text, file.name)
     summary = Summary(file.name)
     with click.progressbar(length=len(data["comments"]), label="Importing comments", file=sys.stderr) as bar:
-        in_one_transaction(
-            _url(), file.name, lambda session, _created: import_export(session, data, summary, bar.update)
+        committed = in_one_transaction(
+            _url(), file.name, lambda unit, _created: import_export(unit.session, data, summary, bar.update)
         )
-    _finish(summary, None)
+    _finish(summary, committed)
 
 
 @click.command("export")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ from .summary import Summary
 
 # Password hashes are never exported; an imported account cannot log in until it is given a password.
 LOCKED = "!locked"
+R = TypeVar("R", User, Thread)
 
 
 def import_export(session: Session, data: dict[str, Any], summary: Summary, progress: Callable[[int], None]) -> None:
@@ -45,27 +46,39 @@ def _columns(record: dict[str, Any], leave_out: tuple[str, ...] = ()) -> dict[st
 
 def _users(session: Session, records: list[dict[str, Any]], summary: Summary) -> dict[str, User]:
     found = {u.username: u for u in all_users(session)}
-    for record in records:
-        if record["username"] in found:
-            summary.skip("accounts already there", record["username"])
-            continue
-        user = User(**_columns(record, ("role",)), role=Role(record["role"]), password_hash=LOCKED)
-        session.add(user)
-        found[user.username] = user
-        summary.add("accounts (locked until given a password)")
-    session.flush()
-    return found
+
+    def locked_user(record: dict[str, Any]) -> User:
+        return User(**_columns(record, ("role",)), role=Role(record["role"]), password_hash=LOCKED)
+
+    labels = ("accounts already there", "accounts (locked until given a password)")
+    return _add_missing(session, records, "username", found, locked_user, labels, summary)
 
 
 def _threads(session: Session, records: list[dict[str, Any]], summary: Summary) -> dict[str, Thread]:
     found = {t.slug: t for t in all_threads(session)}
+    return _add_missing(
+        session, records, "slug", found, lambda record: Thread(**record), ("threads already there", "threads"), summary
+    )
+
+
+def _add_missing(
+    session: Session,
+    records: list[dict[str, Any]],
+    key: str,
+    found: dict[str, R],
+    make: Callable[[dict[str, Any]], R],
+    labels: tuple[str, str],
+    summary: Summary,
+) -> dict[str, R]:
+    """Add the records whose key the store lacks, made into rows by make; return every row by key."""
+    skipped, added = labels
     for record in records:
-        if record["slug"] in found:
-            summary.skip("threads already there", record["slug"])
+        if record[key] in found:
+            summary.skip(skipped, record[key])
             continue
-        found[record["slug"]] = thread = Thread(**record)
-        session.add(thread)
-        summary.add("threads")
+        found[record[key]] = row = make(record)
+        session.add(row)
+        summary.add(added)
     session.flush()
     return found
 

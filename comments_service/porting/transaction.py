@@ -7,26 +7,27 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from ..baking.atomic import write_atomic
-from ..store.database import new_session
+from ..baking.unit_of_work import Committed, UnitOfWork
+from ..store.database import database
 from ..store.models import AuditEntry
 from .apply import add_comments, ensure_threads
 from .plan import FilePlan, ImportPlan, PortingError
 from .summary import Summary
 
 
-def in_one_transaction(database_url: str, source: str, work: Callable[[Session, list[Path]], None]) -> Session:
-    """Run work and commit; on failure roll back, delete the files work created, and raise PortingError.
+def in_one_transaction(database_url: str, source: str, work: Callable[[UnitOfWork, list[Path]], None]) -> Committed:
+    """Run work in a unit of work and commit it; on failure roll back, delete the files work created, and raise PortingError.
 
-    Returns the (closed) session, whose requested bakes `bake_requested` can still pick up.
+    Returns what the commit leaves to do (publish bakes the posts it touched), so the summary comes first.
     """
-    session = new_session(database_url)
+    session = database(database_url).session()
     created: list[Path] = []
     try:
-        work(session, created)
-        session.commit()
+        unit = UnitOfWork(session)
+        work(unit, created)
+        return unit.save()
     except (SQLAlchemyError, OSError, PortingError) as error:
         session.rollback()
         for path in created:
@@ -36,19 +37,18 @@ def in_one_transaction(database_url: str, source: str, work: Callable[[Session, 
         raise PortingError(f"{source}: {error}") from error
     finally:
         session.close()
-    return session
 
 
-def run_plan(database_url: str, plan: ImportPlan, summary: Summary, progress: Callable[[int], None]) -> Session:
+def run_plan(database_url: str, plan: ImportPlan, summary: Summary, progress: Callable[[int], None]) -> Committed:
     """Apply an import plan to the store and the content folder in one transaction."""
 
-    def work(session: Session, created: list[Path]) -> None:
-        threads = ensure_threads(session, plan, summary)
-        add_comments(session, plan, summary, threads, progress)
+    def work(unit: UnitOfWork, created: list[Path]) -> None:
+        threads = ensure_threads(unit.session, plan, summary)
+        add_comments(unit, plan, summary, threads, progress)
         write_files(plan.files, summary, created)
         if summary.added:
             detail = json.dumps({"source": plan.source, **summary.added}, sort_keys=True)
-            session.add(AuditEntry(action="import", detail=detail))
+            unit.session.add(AuditEntry(action="import", detail=detail))
 
     return in_one_transaction(database_url, plan.source, work)
 

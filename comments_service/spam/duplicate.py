@@ -23,8 +23,9 @@ def _same(text: str) -> str:
 
 def dedupe_key(candidate: Candidate) -> str:
     """Return the hash that the unique comments.dedupe_key column holds for this submission."""
-    parts = [candidate.thread_id, candidate.parent_id, _same(candidate.author), _same(candidate.email)]
-    parts.append(" ".join(unicodedata.normalize("NFC", candidate.body).split()))
+    comment = candidate.comment
+    parts = [comment.thread_id, comment.parent_id, _same(comment.author), _same(comment.email)]
+    parts.append(" ".join(unicodedata.normalize("NFC", comment.body_source).split()))
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 

@@ -16,9 +16,9 @@ from .verdict import Action, Candidate, Verdict
 def check(candidate: Candidate, connection: Connection, config: Mapping[str, Any]) -> Verdict | None:
     """Answer 429 with Retry-After when the address commented too recently; moderators are exempt."""
     window = float(config["FLOOD_SECONDS"])
-    if window <= 0 or candidate.by_moderator or not candidate.ip:
+    if window <= 0 or candidate.by_moderator or not candidate.comment.ip:
         return None
-    latest = latest_comment_from(connection, candidate.ip)
+    latest = latest_comment_from(connection, candidate.comment.ip)
     if latest is None:
         return None
     wait = math.ceil(window - (utcnow() - latest).total_seconds())

@@ -39,7 +39,7 @@ def odd_words(text: str) -> tuple[int, int]:
 
 def check(candidate: Candidate, connection: Connection, config: Mapping[str, Any]) -> Verdict | None:
     """Mark as spam a body in which at least half the words are unpronounceable."""
-    total, odd = odd_words(candidate.body)
+    total, odd = odd_words(candidate.comment.body_source)
     if total >= MIN_WORDS and odd / total >= SPAM_SHARE:
         return Verdict(Action.SPAM, f"gibberish: {odd} of {total} words are unpronounceable")
     return None

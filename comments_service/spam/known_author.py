@@ -14,8 +14,8 @@ from .verdict import Action, Candidate, Verdict
 def check(candidate: Candidate, connection: Connection, config: Mapping[str, Any]) -> Verdict | None:
     """Approve a comment by someone whose earlier comment, same name and email, was approved."""
     # Without an email the name alone would let anyone borrow a regular's standing.
-    if not config["APPROVE_KNOWN_AUTHORS"] or not candidate.email:
+    if not config["APPROVE_KNOWN_AUTHORS"] or not candidate.comment.email:
         return None
-    if has_approved_comment(connection, candidate.author, candidate.email):
+    if has_approved_comment(connection, candidate.comment.author, candidate.comment.email):
         return Verdict(Action.APPROVE, "the author has an approved comment")
     return None

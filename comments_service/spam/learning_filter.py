@@ -18,7 +18,8 @@ def check(candidate: Candidate, connection: Connection, config: Mapping[str, Any
     spam_docs, ham_docs = corpus_size(connection)
     if min(spam_docs, ham_docs) < int(config["SPAM_FILTER_MIN_TRAINING"]):
         return None
-    token_set = comment_tokens(candidate.author, candidate.website, candidate.body, candidate.body_html)
+    comment = candidate.comment
+    token_set = comment_tokens(comment.author, comment.website, comment.body_source, comment.body_html)
     score, clues = spam_probability(token_counts(connection, token_set), spam_docs, ham_docs)
     if score >= float(config["SPAM_FILTER_SPAM_AT"]):
         words = ", ".join(token for token, p in clues[:3] if p > 0.5)

@@ -29,7 +29,7 @@ def links_in(body_html: str) -> list[str]:
 
 def check(candidate: Candidate, connection: Connection, config: Mapping[str, Any]) -> Verdict | None:
     """Hold a comment with too many links for moderation."""
-    count, limit = len(links_in(candidate.body_html)), int(config["MAX_LINKS"])
+    count, limit = len(links_in(candidate.comment.body_html)), int(config["MAX_LINKS"])
     if count > limit:
         return Verdict(Action.PENDING, f"{count} links (more than {limit})")
     return None

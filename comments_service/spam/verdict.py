@@ -40,39 +40,6 @@ class Candidate:
     honeypot: str = ""
     by_moderator: bool = False
 
-    # The comment's values the checks read, under the names they read them by.
-    @property
-    def thread_id(self) -> int:
-        return self.comment.thread_id
-
-    @property
-    def parent_id(self) -> int | None:
-        return self.comment.parent_id
-
-    @property
-    def author(self) -> str:
-        return self.comment.author
-
-    @property
-    def email(self) -> str:
-        return self.comment.email
-
-    @property
-    def website(self) -> str:
-        return self.comment.website
-
-    @property
-    def body(self) -> str:
-        return self.comment.body_source
-
-    @property
-    def body_html(self) -> str:
-        return self.comment.body_html
-
-    @property
-    def ip(self) -> str:
-        return self.comment.ip
-
 
 # Every check has this shape; it returns None when it has no opinion.
 Check = Callable[[Candidate, Connection, Mapping[str, Any]], Verdict | None]

@@ -40,7 +40,8 @@ def _word_found(candidate: Candidate, setting: object) -> str | None:
     pattern = _pattern(tuple(setting_list(setting)))
     if pattern is None:
         return None
-    for text in (candidate.body, candidate.author, candidate.email, candidate.website):
+    comment = candidate.comment
+    for text in (comment.body_source, comment.author, comment.email, comment.website):
         if match := pattern.search(text):
             return match.group(0)
     return None
@@ -80,8 +81,8 @@ def disallowed_check(candidate: Candidate, connection: Connection, config: Mappi
     """Mark as spam a comment with a disallowed word, or from a disallowed address or email."""
     if word := _word_found(candidate, config["DISALLOWED_WORDS"]):
         return Verdict(Action.SPAM, f"contains the disallowed word {word!r}")
-    if network := _address_listed(candidate.ip, config["DISALLOWED_ADDRESSES"]):
+    if network := _address_listed(candidate.comment.ip, config["DISALLOWED_ADDRESSES"]):
         return Verdict(Action.SPAM, f"sent from the disallowed address range {network}")
-    if entry := _email_listed(candidate.email, config["DISALLOWED_EMAILS"]):
+    if entry := _email_listed(candidate.comment.email, config["DISALLOWED_EMAILS"]):
         return Verdict(Action.SPAM, f"email matches the disallowed entry {entry!r}")
     return None

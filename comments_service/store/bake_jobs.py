@@ -1,4 +1,4 @@
-"""The durable bake queue: one BakeJob row per post, bumped by each request, removed once baked."""
+"""The durable bake queue: one BakeJob row per post, bumped by each request, removed once baked; and which posts a transaction asked for."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -86,3 +86,24 @@ def record_failure(session: Session, job: Job, error: str) -> None:
         update(BakeJob).where(BakeJob.slug == job.slug).values(attempts=BakeJob.attempts + 1, last_error=error[:2000]),
         execution_options={"synchronize_session": False},
     )
+
+
+# The slugs a session's open transaction asked to bake: the unit of work wakes the bake worker for them after the commit.
+_REQUESTED = "kiln_bake_slugs"
+
+
+def request_bake(session: Session, slug: str) -> None:
+    """Queue slug's pages for a bake in the session's transaction, so the request commits, or rolls back, with the change."""
+    enqueue(session.connection(), slug)
+    session.info.setdefault(_REQUESTED, set()).add(slug)
+
+
+def requested_bakes(session: Session) -> set[str]:
+    """Return, and forget, the slugs requested in the session's transaction that just committed."""
+    slugs: set[str] = session.info.pop(_REQUESTED, set())
+    return slugs
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(session: Session, previous_transaction: object) -> None:
+    session.info.pop(_REQUESTED, None)

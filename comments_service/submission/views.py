@@ -7,11 +7,9 @@ from dataclasses import replace
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template, request
 
-from ..appctx import this_app
-from ..baking.trigger import bake_queued
+from ..baking.unit_of_work import Committed, publish
 from ..blog.closing import closed_now
 from ..blog.identity import identity_of
-from ..events import comment_submitted
 from ..extensions import csrf, db_connection, limiter
 from ..spam import duplicate, honeypot
 from ..spam.pipeline import judge
@@ -79,12 +77,10 @@ def submit(slug: str) -> Response:
     if comment is None:
         # The unique dedupe_key refused a copy of a stored comment (the pipeline leaves that to the store).
         return _rejected(duplicate.REJECTION)
-    if state is State.APPROVED:
-        # The bake job committed with the comment. A browser is sent to the comment on the
-        # page, so it waits for the batch that bakes it; a JSON client is answered at once,
-        # so a busy thread's intake is not held up behind its bakes.
-        bake_queued(wait=not wants_json())
-    comment_submitted.send(this_app(), comment=comment)
+    # The group committed the comment with its bake job. A browser is sent to the comment on
+    # the page, so it waits for the batch that bakes it; a JSON client is answered at once, so
+    # a busy thread's intake is not held up behind its bakes.
+    publish(Committed(baked=state is State.APPROVED, submitted=(comment,)), urgent=False, wait=not wants_json())
     return _accepted(thread, comment)
 
 

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
-from comments_service.baking.site import full_build
+from comments_service.baking.pelican_site import full_build
 from comments_service.baking.trigger import site_of
 from comments_service.store.database import session_scope
 from comments_service.store.models import Comment, Kind, State, Thread
