@@ -136,13 +136,13 @@ def run_once(tree: Path, command: list[str]) -> tuple[str, float]:
 
 def verdict(name: str, base: list[float], this: list[float]) -> str:
     """Say whether this change's rounds all fall beyond base's in one direction, or the spreads overlap."""
-    if len(base) < 2 or len(this) < 2:
-        return "one round: no spread"
     # Not speed: the same seed must give both sides the same site, and no run may lose or refuse comments.
     if name.endswith(": comments"):
         return "same" if len(set(base + this)) == 1 else "DIFFERS"
     if name.endswith(": faults"):
         return "none" if not any(base + this) else "FAULTS"
+    if len(base) < 2 or len(this) < 2:
+        return "one round: no spread"
     better = any(name.endswith(key) or name == key for key in HIGHER_IS_BETTER)
     if min(this) > max(base):
         return "better" if better else "WORSE"
@@ -197,8 +197,11 @@ def main() -> None:
     # A terminated run still removes its scratch trees.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
-    with tree_at(args.base) as base, tree_at(args.head) if args.head else _here() as this:
-        print(f"base {args.base} in {base}; this change: {args.head or _describe_working_tree()}", file=sys.stderr)
+    # Named by commit: HEAD and branch names move while a long run goes on.
+    base_commit = _commit(args.base)
+    this_name = _commit(args.head) if args.head else _describe_working_tree()
+    with tree_at(base_commit) as base, tree_at(this_name) if args.head else _here() as this:
+        print(f"base {base_commit} in {base}; this change: {this_name} in {this}", file=sys.stderr)
         check_imports(base)
         check_imports(this)
         sides = {"base": base, "this": this}
@@ -215,7 +218,7 @@ def main() -> None:
                     raise SystemExit(f"no figures in the output of {command[0]} in {sides[side]}:\n{out[-3000:]}")
                 rounds[side].append(figures)
                 print(f"round {number + 1}/{args.rounds}: {side} took {took:.0f} s", file=sys.stderr, flush=True)
-    print(f"{' '.join(command)}: {args.rounds} rounds, base {args.base}, this {args.head or 'working tree'}")
+    print(f"{' '.join(command)}: {args.rounds} rounds, base {base_commit}, this change {this_name}")
     report(rounds["base"], rounds["this"])
 
 
@@ -224,11 +227,20 @@ def _here() -> Iterator[Path]:
     yield REPO
 
 
+def _commit(revision: str) -> str:
+    return _git("rev-parse", "--short", "--verify", f"{revision}^{{commit}}")
+
+
+def _git(*args: str) -> str:
+    done = subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"git {' '.join(args)}: {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
 def _describe_working_tree() -> str:
-    head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain"], capture_output=True, text=True)
-    changed = len(dirty.stdout.splitlines())
-    return f"working tree at {head.stdout.strip()}" + (f" with {changed} uncommitted changes" if changed else "")
+    changed = len(_git("status", "--porcelain").splitlines())
+    return f"the working tree at {_commit('HEAD')}" + (f" with {changed} uncommitted changes" if changed else "")
 
 
 if __name__ == "__main__":

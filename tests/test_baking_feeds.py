@@ -15,13 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comments_service.baking import worker as worker_module
-from comments_service.baking.bake_requests import request_bake
-from comments_service.baking.baker import bake_thread
 from comments_service.baking.lock import site_lock
-from comments_service.baking.pass_bake import PassBake
+from comments_service.baking.pass_bake import PassBake, bake_posts
 from comments_service.baking.trigger import bake_worker, site_of, stop_worker
-from comments_service.store.bake_jobs import Job, finish_all, pending
-from comments_service.store.database import session_scope
+from comments_service.store.bake_jobs import Job, finish_all, pending, request_bake
+from comments_service.store.database import database
 from comments_service.store.models import Comment, State
 from comments_service.store.threads import get_thread
 
@@ -31,7 +29,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def _comment(app: Flask, slug: str, created: datetime, **fields: object) -> int:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         values = {"author": "Ans", "body_html": "<p>Hallo</p>", "state": State.APPROVED, **fields}
         comment = Comment(thread=get_thread(session, slug), created=created, **values)
         session.add(comment)
@@ -40,8 +38,7 @@ def _comment(app: Flask, slug: str, created: datetime, **fields: object) -> int:
 
 
 def _bake(app: Flask, slug: str) -> list[Path]:
-    with session_scope(app.config["DATABASE_URL"]) as session:
-        return bake_thread(session, site_of(app), slug)
+    return bake_posts(site_of(app), [slug])
 
 
 def _feed(path: Path) -> ET.Element:
@@ -125,7 +122,7 @@ def test_the_site_feed_follows_the_latest_comments_across_posts(short_feed_app: 
     # Older than every entry of the full feed: that bake leaves the feed alone.
     _comment(app, "zeker", datetime(2000, 1, 1, tzinfo=UTC), body_html="oud")
     assert bake_and_compare("zeker") == ["drie", "twee"]
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         newest = session.scalars(select(Comment).where(Comment.body_html == "drie")).one()
         newest.state = State.DELETED
     assert bake_and_compare("luisteren") == ["twee", "een"]
@@ -150,7 +147,7 @@ def test_a_pass_over_several_posts_writes_the_files_they_share_once_like_a_full_
     slugs = [("open-post", 1), ("luisteren", 3), ("koude-acquisitie", 2)]
     for slug, day in slugs:
         _comment(app, slug, datetime(2011, 1, day, tzinfo=UTC), body_html=slug)
-        with session_scope(app.config["DATABASE_URL"]) as session:
+        with database(app.config["DATABASE_URL"]).transaction() as session:
             request_bake(session, slug)
     changed = bake_worker(app).run_pass()
     # Each post's own page and feed, and the index and the site feed once for all three.
@@ -159,7 +156,7 @@ def test_a_pass_over_several_posts_writes_the_files_they_share_once_like_a_full_
     assert differences(output, fresh_build(app, tmp_path / "fresh")) == []
     entries = _feed(output / "feeds/comments.atom.xml").findall(f"{ATOM}entry")
     assert [e.findtext(f"{ATOM}content") for e in entries] == ["luisteren", "koude-acquisitie"]
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         assert pending(session) == []
 
 
@@ -168,7 +165,7 @@ def test_a_pass_whose_shared_files_fail_keeps_its_posts_queued(
 ) -> None:
     app = short_feed_app
     stop_worker(app)
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         request_bake(session, "open-post")
         request_bake(session, "luisteren")
 
@@ -177,7 +174,7 @@ def test_a_pass_whose_shared_files_fail_keeps_its_posts_queued(
 
     monkeypatch.setattr(PassBake, "finish", broken)
     bake_worker(app).run_pass()
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         assert sorted(job.slug for job in pending(session)) == ["luisteren", "open-post"]
 
 
@@ -186,7 +183,7 @@ def test_a_pass_skips_the_posts_another_process_baked_while_it_waited_for_the_lo
 ) -> None:
     app, url = short_feed_app, short_feed_app.config["DATABASE_URL"]
     stop_worker(app)
-    with session_scope(url) as session:
+    with database(url).transaction() as session:
         for slug in ("open-post", "luisteren", "zeker"):
             request_bake(session, slug)
     listed, baked = threading.Event(), []
@@ -197,7 +194,7 @@ def test_a_pass_skips_the_posts_another_process_baked_while_it_waited_for_the_lo
         passing.start()
         assert listed.wait(10)
         # Another process's pass bakes and finishes one post while this one waits for the lock.
-        with session_scope(url) as session:
+        with database(url).transaction() as session:
             [job] = [job for job in pending(session) if job.slug == "luisteren"]
         finish_all(url, [job])
     passing.join(10)

@@ -10,11 +10,10 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
-from comments_service.baking.bake_requests import request_bake
 from comments_service.baking.hook import hook_arguments
 from comments_service.baking.trigger import start_worker
-from comments_service.store.bake_jobs import Job, finish_all, pending
-from comments_service.store.database import engine_for, session_scope
+from comments_service.store.bake_jobs import Job, finish_all, pending, request_bake
+from comments_service.store.database import database
 from comments_service.store.models import BakeJob, Comment, State, Thread
 from comments_service.store.threads import get_thread, set_closed
 
@@ -24,7 +23,7 @@ JSON = {"Accept": "application/json"}
 
 
 def _jobs(app: Flask) -> list[tuple[str, int, int, str]]:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         rows = session.scalars(select(BakeJob).order_by(BakeJob.slug))
         return [(j.slug, j.version, j.attempts, j.last_error) for j in rows]
 
@@ -38,7 +37,7 @@ def _pending_comment(client: FlaskClient, body: str) -> int:
 def test_requests_for_one_post_coalesce_and_a_newer_request_outlives_an_older_bake(app: Flask) -> None:
     url = app.config["DATABASE_URL"]
     for _ in range(3):
-        with session_scope(url) as session:
+        with database(url).transaction() as session:
             request_bake(session, "open-post")
     assert _jobs(app) == [("open-post", 3, 0, "")]
     assert finish_all(url, [Job("open-post", 2)]) == 0, "a bake of an older request keeps the job"
@@ -49,9 +48,9 @@ def test_requests_for_one_post_coalesce_and_a_newer_request_outlives_an_older_ba
 
 def test_removing_jobs_leaves_later_commits_durable(app: Flask) -> None:
     url = app.config["DATABASE_URL"]
-    engine_for(url).dispose()  # so the check below gets the very connection finish_all used
+    database(url).engine.dispose()  # so the check below gets the very connection finish_all used
     finish_all(url, [Job("open-post", 1)])
-    with engine_for(url).connect() as connection:
+    with database(url).engine.connect() as connection:
         if connection.dialect.name == "sqlite":
             assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
         else:
@@ -66,14 +65,14 @@ def test_concurrent_requests_for_one_post_both_commit(app: Flask) -> None:
     def second() -> None:
         try:
             first_wrote.wait(10)
-            with session_scope(url) as session:
+            with database(url).transaction() as session:
                 request_bake(session, "open-post")
         except BaseException as error:  # reported by the assertion below
             errors.append(error)
 
     thread = threading.Thread(target=second)
     thread.start()
-    with session_scope(url) as session:
+    with database(url).transaction() as session:
         request_bake(session, "open-post")
         first_wrote.set()
         # The other transaction now tries to insert the same post while this one is open.
@@ -84,7 +83,7 @@ def test_concurrent_requests_for_one_post_both_commit(app: Flask) -> None:
 
 
 def test_a_request_rolled_back_with_its_change_leaves_no_job(app: Flask) -> None:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         request_bake(session, "open-post")
         session.rollback()
     assert _jobs(app) == []
@@ -115,7 +114,7 @@ def test_a_failing_bake_is_recorded_and_retried(app: Flask, output: Path, site_d
     with app.app_context():
         worker = start_worker(app)
         assert worker is not None
-        with session_scope(url) as session:
+        with database(url).transaction() as session:
             request_bake(session, "open-post")
         worker.wait(worker.wake(), 10)
         [(slug, version, attempts, error)] = _jobs(app)
@@ -132,7 +131,7 @@ def test_a_post_whose_bake_fails_does_not_hold_back_the_others_in_its_pass(
     template = site_dir / "theme/templates/kiln/count.html"
     template.write_text('{% if thread.slug == "open-post" %}{{ no_such_value }}{% endif %}' + template.read_text())
     with app.app_context():
-        with session_scope(url) as session:
+        with database(url).transaction() as session:
             request_bake(session, "open-post")
             request_bake(session, "luisteren")
         worker = start_worker(app)
@@ -173,19 +172,32 @@ def test_hook_file_names_are_arguments_never_shell_text(tmp_path: Path) -> None:
 
 
 def test_bake_command_for_one_post_and_for_all(runner: FlaskCliRunner, app: Flask, output: Path) -> None:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         thread = get_thread(session, "open-post")
         assert thread is not None
         set_closed(session, thread, True)
     result = runner.invoke(args=["bake", "open-post"])
     assert result.exit_code == 0, result.output
     assert "Comments on this entry are closed." in (output / "open-post.html").read_text()
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         thread = session.scalar(select(Thread).where(Thread.slug == "luisteren"))
         session.add(Comment(thread=thread, author="Ans", body_html="<p>Alle</p>", state=State.APPROVED))
     result = runner.invoke(args=["bake", "--all"])
     assert result.exit_code == 0, result.output
     assert "Baked 4 post(s)" in result.output
+    assert "<p>Alle</p>" in (output / "luisteren.html").read_text()
+
+
+def test_bake_command_bakes_every_other_post_and_names_the_one_that_failed(
+    runner: FlaskCliRunner, app: Flask, output: Path, site_dir: Path
+) -> None:
+    template = site_dir / "theme/templates/kiln/count.html"
+    template.write_text('{% if thread.slug == "open-post" %}{{ no_such_value }}{% endif %}' + template.read_text())
+    with database(app.config["DATABASE_URL"]).transaction() as session:
+        thread = get_thread(session, "luisteren")
+        session.add(Comment(thread=thread, author="Ans", body_html="<p>Alle</p>", state=State.APPROVED))
+    result = runner.invoke(args=["bake", "--all"])
+    assert result.exit_code == 1 and "failed: open-post: " in result.output and "no_such_value" in result.output
     assert "<p>Alle</p>" in (output / "luisteren.html").read_text()
 
 
@@ -197,7 +209,7 @@ def test_bake_command_refuses_unknown_posts_and_missing_arguments(runner: FlaskC
 
 
 def test_bake_worker_once_applies_the_queue(runner: FlaskCliRunner, app: Flask, output: Path) -> None:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         thread = get_thread(session, "open-post")
         assert thread is not None
         set_closed(session, thread, True)
@@ -205,5 +217,5 @@ def test_bake_worker_once_applies_the_queue(runner: FlaskCliRunner, app: Flask, 
     result = runner.invoke(args=["bake-worker", "--once"])
     assert result.exit_code == 0, result.output
     assert "Comments on this entry are closed." in (output / "open-post.html").read_text()
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         assert pending(session) == []

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from comments_service.baking.bake_requests import request_bake
 from comments_service.baking.trigger import BakeThread, bake_worker, stop_worker
-from comments_service.store.database import session_scope
+from comments_service.store.bake_jobs import request_bake
+from comments_service.store.database import database
 
 from .baking_support import FakeBaker
 from .helpers import eventually
@@ -32,7 +32,7 @@ def test_a_wake_someone_waits_for_ends_the_rest_between_posts() -> None:
 
 def test_the_bake_worker_rests_between_the_posts_of_a_pass_with_the_time_each_took(app: Flask) -> None:
     stop_worker(app)
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         for slug in ("open-post", "luisteren", "zeker"):
             request_bake(session, slug)
     rests: list[float] = []
@@ -40,7 +40,7 @@ def test_the_bake_worker_rests_between_the_posts_of_a_pass_with_the_time_each_to
     # Between posts only: the last one's files go to disk without waiting.
     assert len(rests) == 2 and all(0 < seconds < 5 for seconds in rests)
     # A pass over one post has nothing to rest between.
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         request_bake(session, "open-post")
     bake_worker(app).run_pass(rest=rests.append)
     assert len(rests) == 2

@@ -16,13 +16,13 @@ from flask import Flask
 from jinja2 import TemplateSyntaxError
 from pelican import signals
 
-from comments_service.baking.bake_requests import request_bake
-from comments_service.baking.baker import bake_thread
+from comments_service.baking.pass_bake import bake_posts
 from comments_service.baking.pelican_site import full_build, load_site
 from comments_service.baking.staging import builds_folder
-from comments_service.baking.trigger import bake_requested, site_of, start_worker
+from comments_service.baking.trigger import site_of, start_worker
+from comments_service.baking.unit_of_work import UnitOfWork
 from comments_service.store.comments import set_state
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import Comment, State
 from comments_service.store.threads import get_thread, set_closed
 
@@ -64,12 +64,11 @@ def test_a_reader_never_sees_a_partial_page_during_1000_bakes(app: Flask, output
     url, site = app.config["DATABASE_URL"], site_of(app)
     with _reading([output / "open-post.html"], tmp_path) as seen:
         for step in range(1000):
-            with session_scope(url) as session:
+            with database(url).transaction() as session:
                 thread = get_thread(session, "open-post")
                 assert thread is not None
                 set_closed(session, thread, step % 2 == 0)
-            with session_scope(url) as session:
-                assert bake_thread(session, site, "open-post") == [output / "open-post.html"]
+            assert bake_posts(site, ["open-post"]) == [output / "open-post.html"]
     assert seen["bad"] == []
     assert seen["reads"] > 100 and seen["closed"] > 0 and seen["open"] > 0
 
@@ -97,7 +96,7 @@ def test_a_bake_requested_during_a_build_lands_in_the_swapped_in_output(
 ) -> None:
     url, site = app.config["DATABASE_URL"], site_of(app)
     app.config["BAKE_WAIT_SECONDS"] = 0.2
-    with session_scope(url) as session:
+    with database(url).transaction() as session:
         thread = get_thread(session, "open-post")
         comment = Comment(thread=thread, author="Tijdens", body_html="<p>Tijdens de build</p>", state=State.PENDING)
         session.add(comment)
@@ -118,13 +117,13 @@ def test_a_bake_requested_during_a_build_lands_in_the_swapped_in_output(
         build = threading.Thread(target=full_build, args=(site,))
         build.start()
         assert pelican_done.wait(60)
-        with app.app_context(), session_scope(url) as session:
+        with app.app_context(), database(url).transaction() as session:
             stored = session.get(Comment, comment_id)
             assert stored is not None
+            work = UnitOfWork(session)
             set_state(session, stored, State.APPROVED)
-            request_bake(session, "open-post")
-            session.commit()
-            assert not bake_requested(session), "the bake waits for the build"
+            work.bake("open-post")
+            assert not work.commit(), "the bake waits for the build"
         approved.set()
         build.join(60)
     finally:

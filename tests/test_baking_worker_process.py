@@ -14,9 +14,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from comments_service.baking.bake_requests import request_bake
 from comments_service.baking.trigger import site_of
-from comments_service.store.database import session_scope
+from comments_service.store.bake_jobs import request_bake
+from comments_service.store.database import database
 from comments_service.store.models import BakeJob, Comment, State, Thread
 
 from .baking_support import built_app, differences, fresh_build
@@ -37,7 +37,7 @@ def many_posts_app(database_url: str, site_dir: Path) -> Iterator[Flask]:
 
 
 def _queued(url: str) -> int:
-    with session_scope(url) as session:
+    with database(url).transaction() as session:
         return session.scalar(select(func.count()).select_from(BakeJob)) or 0
 
 
@@ -66,7 +66,7 @@ def _drafts(output: Path) -> list[Path]:
 def test_a_worker_killed_mid_batch_is_finished_by_its_restart(many_posts_app: Flask, tmp_path: Path) -> None:
     app = many_posts_app
     url, output = app.config["DATABASE_URL"], site_of(app).output
-    with session_scope(url) as session:
+    with database(url).transaction() as session:
         for thread in session.scalars(select(Thread).where(Thread.slug.like("extra-%")).order_by(Thread.slug)):
             session.add(
                 Comment(thread=thread, author="Ans", body_html=f"<p>Op {thread.slug}</p>", state=State.APPROVED)

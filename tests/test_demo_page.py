@@ -6,16 +6,18 @@ import re
 from pathlib import Path
 
 from flask import Flask
+from flask.testing import FlaskCliRunner
 
 from comments_service.baking.pelican_site import full_build
 from comments_service.baking.trigger import site_of
+from comments_service.baking.unit_of_work import UnitOfWork
 from comments_service.demo import load_demo
 from comments_service.store.database import database
 
 
 def _built_zeker(app: Flask) -> str:
     with database(app.config["DATABASE_URL"]).transaction() as session:
-        load_demo(session)
+        load_demo(UnitOfWork(session))
     full_build(site_of(app))
     return (site_of(app).output / "zeker.html").read_text(encoding="utf-8")
 
@@ -63,9 +65,16 @@ def test_index_lists_posts_with_comment_counts(app: Flask) -> None:
 def test_demo_load_is_idempotent(app: Flask) -> None:
     url = app.config["DATABASE_URL"]
     with database(url).transaction() as session:
-        assert load_demo(session) == 23
+        assert load_demo(UnitOfWork(session)) == 23
     with database(url).transaction() as session:
-        assert load_demo(session) == 0
+        assert load_demo(UnitOfWork(session)) == 0
+
+
+def test_demo_load_on_a_built_site_bakes_the_demo_page(runner: FlaskCliRunner, output: Path) -> None:
+    assert "{ 22 comments }" not in (output / "zeker.html").read_text(encoding="utf-8")
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0 and "23 entries added" in result.output, result.output
+    assert "{ 22 comments }" in (output / "zeker.html").read_text(encoding="utf-8")
 
 
 def test_manifest_records_every_page_showing_a_posts_comment_data(app: Flask, output: Path) -> None:

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import AuditEntry, Comment, Role, State, User
 
 from .helpers import add_account, csrf_token_from, login, moderation_token
@@ -26,7 +26,7 @@ def _submit(client: FlaskClient, body: str = "Helemaal eens.", parent: int | Non
 
 
 def _state(app: Flask, comment_id: int) -> State:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         comment = session.get(Comment, comment_id)
         assert comment is not None
         return comment.state
@@ -90,7 +90,7 @@ def test_every_moderation_route_refuses_without_or_with_a_wrong_csrf_token(
         assert client.post(url, data=data).status_code == 400, url
         assert client.post(url, data={**data, "csrf_token": "forged"}).status_code == 400, url
     assert _state(app, comment_id) == State.PENDING
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         assert session.scalars(select(AuditEntry)).all() == []
         assert [(u.username, u.role) for u in session.scalars(select(User))] == [("boss", Role.ADMIN)]
     assert (output / "open-post.html").read_text(encoding="utf-8") == page

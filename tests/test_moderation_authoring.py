@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from comments_service.events import comment_state_changed
 from comments_service.store.comments import NewCommentRecord, add_comment
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import AuditEntry, Comment, Role, State
 from comments_service.store.threads import get_thread
 
@@ -25,21 +25,21 @@ JSON = {"Accept": "application/json"}
 
 def _add(app: Flask, state: State = State.APPROVED, **fields: object) -> int:
     values: dict[str, object] = {"author": "Piet", "body_source": "Origineel", "body_html": "<p>Origineel</p>"}
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         thread = get_thread(session, "open-post")
         assert thread is not None
         return add_comment(session, NewCommentRecord(thread_id=thread.id, state=state, **(values | fields))).id
 
 
 def _comment(app: Flask, comment_id: int) -> Comment:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         comment = session.get(Comment, comment_id)
         assert comment is not None
         return comment
 
 
 def _audit(app: Flask) -> list[tuple[str, int | None, dict[str, Any]]]:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         rows = session.scalars(select(AuditEntry).order_by(AuditEntry.id))
         return [(e.action, e.comment_id, json.loads(e.detail or "{}")) for e in rows]
 
@@ -155,7 +155,7 @@ def test_spam_and_deleted_comments_take_no_reply(mod_client: FlaskClient, app: F
             f"/moderate/comments/{comment_id}/reply", data={"csrf_token": token, "body": "Hoi"}, headers=JSON
         )
         assert response.status_code == 409
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         assert session.scalars(select(Comment).where(Comment.by_post_author.is_(True))).all() == []
 
 

@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from comments_service import create_app
 from comments_service.moderation.accounts import DUMMY_HASH
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import AuthSession, LoginFailure
 
 from .helpers import csrf_token_from, login, moderation_token
@@ -72,7 +72,7 @@ def test_ten_failures_from_an_address_lock_every_account_from_it(
 def test_the_lock_lifts_when_the_window_passes(client: FlaskClient, app: Flask, moderator: tuple[str, str]) -> None:
     _fail(client, 10)
     assert _attempt(client, *moderator) == 429
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         for failure in session.scalars(select(LoginFailure)):
             failure.at -= timedelta(minutes=15, seconds=1)
     assert _attempt(client, *moderator) == 303
@@ -94,7 +94,7 @@ def _cookie(client: FlaskClient) -> str:
 def test_the_cookie_holds_a_token_whose_hash_alone_is_stored(mod_client: FlaskClient, app: Flask) -> None:
     contents = app.session_interface.get_signing_serializer(app).loads(_cookie(mod_client))  # type: ignore[attr-defined]
     token = contents["auth"]
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         stored = session.scalars(select(AuthSession)).all()
     assert [s.id for s in stored] == [hashlib.sha256(token.encode()).hexdigest()]
     assert "user_id" not in contents
@@ -120,7 +120,7 @@ def test_logout_revokes_the_session_on_the_server(mod_client: FlaskClient, app: 
     assert mod_client.post("/moderate/logout", data={"csrf_token": moderation_token(mod_client)}).status_code == 303
     assert copy.get("/moderate/").status_code == 302
     assert copy.get("/moderate/", headers=JSON).status_code == 401
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         assert all(s.revoked_at is not None for s in session.scalars(select(AuthSession)))
 
 
@@ -140,7 +140,7 @@ def test_a_login_survives_a_key_rotation_and_not_a_key_change(mod_client: FlaskC
 
 def test_a_login_expires(mod_client: FlaskClient, app: Flask) -> None:
     hours = app.config["LOGIN_SESSION_HOURS"]
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         for login_session in session.scalars(select(AuthSession)):
             login_session.created -= timedelta(hours=hours)
     assert mod_client.get("/moderate/").status_code == 302

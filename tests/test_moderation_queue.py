@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from comments_service.store.comments import NewCommentRecord, add_comment
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import AuditEntry, Comment, State
 from comments_service.store.threads import get_thread
 
@@ -23,7 +23,7 @@ JSON = {"Accept": "application/json"}
 def _add(app: Flask, slug: str = "open-post", state: State = State.PENDING, **fields: object) -> int:
     """Store a comment directly (the public form's rate limit is not under test here)."""
     values: dict[str, object] = {"author": "Piet", "body_source": "Tekst", "body_html": "<p>Tekst</p>"} | fields
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         thread = get_thread(session, slug)
         assert thread is not None
         return add_comment(session, NewCommentRecord(thread_id=thread.id, state=state, **values)).id
@@ -34,7 +34,7 @@ def _shown(html: str) -> list[int]:
 
 
 def _states(app: Flask, ids: list[int]) -> list[State]:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         return [session.get(Comment, i).state for i in ids]  # type: ignore[union-attr]
 
 
@@ -114,7 +114,7 @@ def test_bulk_actions_change_every_ticked_comment_in_one_go(mod_client: FlaskCli
             "ids": [ids[2]],
         }
         assert _states(app, [ids[2]]) == [state]
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         log = [(e.action, e.comment_id, json.loads(e.detail)) for e in session.scalars(select(AuditEntry))]
     assert [(action, cid) for action, cid, _ in log] == [
         ("approve", ids[0]),

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import AuditEntry, AuthSession, Comment, Role, State, Thread, User
 
 from .helpers import add_account, login, moderation_token
@@ -34,7 +34,7 @@ def _submit(client: FlaskClient, slug: str, body: str) -> int:
 
 
 def _state(app: Flask, comment_id: int) -> State:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         comment = session.get(Comment, comment_id)
         assert comment is not None
         return comment.state
@@ -60,7 +60,7 @@ def test_an_author_sees_and_moderates_only_their_own_threads(client: FlaskClient
     ]
     assert [r.status_code for r in refusals] == [403] * len(refusals)
     assert _state(app, own) == _state(app, other) == State.PENDING
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         assert session.scalar(select(Thread).where(Thread.slug == "gast-post")).closed is False  # type: ignore[union-attr]
         assert session.scalars(select(AuditEntry)).all() == []
     assert client.post(f"/moderate/comments/{own}/approve", data={"csrf_token": token}).status_code == 303
@@ -97,7 +97,7 @@ def test_only_admins_reach_the_admin_pages(client: FlaskClient, app: Flask, role
         (f"/moderate/admin/accounts/{target}/remove", {}),
     ]:
         assert client.post(url, data={**data, "csrf_token": token}).status_code == 403, url
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         assert {u.username: u.role for u in session.scalars(select(User))} == {"someone": Role.MODERATOR, "user": role}
 
 
@@ -108,7 +108,7 @@ def test_an_admin_manages_accounts_from_the_page(client: FlaskClient, app: Flask
     new = {"username": "anna", "display_name": "Anna", "role": "moderator", "password": "eerste wachtwoord"}
     assert client.post("/moderate/admin/accounts/new", data={**new, "csrf_token": token}).status_code == 303
     assert "anna" in client.get("/moderate/admin/accounts").get_data(as_text=True)
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         anna = session.scalar(select(User).where(User.username == "anna"))
         assert anna is not None and anna.role == Role.MODERATOR
         anna_id = anna.id
@@ -127,7 +127,7 @@ def test_an_admin_manages_accounts_from_the_page(client: FlaskClient, app: Flask
     assert client.post(f"{url}/remove", data={"csrf_token": token}).status_code == 303
     login(app.test_client(), "anna", "tweede wachtwoord", expect=401)
 
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         assert session.get(User, anna_id) is None
         assert session.scalars(select(AuthSession).where(AuthSession.user_id == anna_id)).all() == []
         log = [(e.username, e.action) for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
@@ -153,5 +153,5 @@ def test_account_changes_that_would_leave_no_admin_are_refused(client: FlaskClie
     assert response.status_code == 400 and "username" in response.get_json()["message"].lower()
     response = client.post("/moderate/admin/accounts/new", data={**bad, "username": "ok"}, headers=JSON)
     assert response.status_code == 400 and "8 characters" in response.get_json()["message"]
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         assert [(u.username, u.role) for u in session.scalars(select(User))] == [("boss", Role.ADMIN)]

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from comments_service.blog.identity import SiteIdentity
 from comments_service.rendering.feeds import PostFeed, render_post_feed
 from comments_service.rendering.render import RenderOptions, render_region
 from comments_service.rendering.thread_view import CommentNode, ThreadView, build_view
@@ -26,7 +27,9 @@ FENCE = re.compile(r"<!--kiln:comment:([0-9a-f]{32})-->(.*?)<!--/kiln:comment-->
 def options(tmp_path: Path) -> RenderOptions:
     theme = tmp_path / "theme"
     shutil.copytree(REPO / "theme", theme)
-    return RenderOptions(theme_templates=str(theme / "templates"), service_url="https://kiln.example.org")
+    return RenderOptions(
+        theme_templates=str(theme / "templates"), site=SiteIdentity(service_url="https://kiln.example.org")
+    )
 
 
 def _node(comment_id: int, body: str, *children: CommentNode) -> CommentNode:
@@ -70,7 +73,9 @@ def test_closing_the_thread_or_moving_the_service_renders_every_comment_anew(opt
     page = _planted(render_region("comments", view, options), 1)
     closed = render_region("comments", _view(_node(1, "<p>Eerste</p>"), closed=True), options, previous=page)
     assert "PLANTED" not in closed and "Reply to" not in closed
-    moved = RenderOptions(theme_templates=options.theme_templates, service_url="https://elders.example.org")
+    moved = RenderOptions(
+        theme_templates=options.theme_templates, site=SiteIdentity(service_url="https://elders.example.org")
+    )
     assert "PLANTED" not in render_region("comments", view, moved, previous=page)
 
 

@@ -11,10 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from comments_service.baking.baker import bake_thread
+from comments_service.baking.pass_bake import bake_posts
 from comments_service.baking.trigger import site_of
 from comments_service.blog.closing import past_auto_close
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import AuditEntry, Comment, Role
 
 from .conftest import built_app
@@ -44,7 +44,7 @@ def test_close_and_reopen_from_the_thread_view_and_the_queue(mod_client: FlaskCl
     view = mod_client.get("/moderate/threads/open-post").get_data(as_text=True)
     assert 'action="/moderate/threads/open-post/open"' in view and "Closed by a moderator." in view
     mod_client.post("/moderate/threads/open-post/open", data={"csrf_token": token})
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         log = [
             (e.action, e.thread_slug, e.username) for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))
         ]
@@ -85,11 +85,10 @@ def test_old_posts_close_automatically_in_the_build_and_the_service(aging_app: F
     client = aging_app.test_client()
     assert client.post("/comments/open-post/", data=FORM, headers=JSON).status_code == 403
     assert client.post("/comments/fresh-post/", data=FORM, headers=JSON).status_code == 202
-    with session_scope(aging_app.config["DATABASE_URL"]) as session:
+    with database(aging_app.config["DATABASE_URL"]).transaction() as session:
         assert session.scalar(select(func.count()).select_from(Comment)) == 1
-        # A bake applies the same rule as the build: nothing in either page changes.
-        assert bake_thread(session, site_of(aging_app), "open-post") == []
-        assert bake_thread(session, site_of(aging_app), "fresh-post") == []
+    # A bake applies the same rule as the build: nothing in either page changes.
+    assert bake_posts(site_of(aging_app), ["open-post", "fresh-post"]) == []
 
 
 def test_reopening_by_hand_does_not_override_the_age_rule(aging_app: Flask) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,16 @@ class LeaseTerms:
     def outlasting(cls, attempt_seconds: float, max_attempts: int, first_delay: float, max_delay: float) -> LeaseTerms:
         """Return terms whose lease is far longer than one attempt can take, so only a dead worker's claim expires."""
         return cls(timedelta(seconds=max(600.0, 20 * attempt_seconds)), max_attempts, first_delay, max_delay)
+
+    @classmethod
+    def from_settings(cls, config: Mapping[str, Any], queue: str, attempt_seconds: float) -> LeaseTerms:
+        """Return a queue's terms from its settings: queue_MAX_ATTEMPTS, queue_RETRY_DELAY and queue_RETRY_MAX_DELAY."""
+        return cls.outlasting(
+            attempt_seconds,
+            int(config[f"{queue}_MAX_ATTEMPTS"]),
+            float(config[f"{queue}_RETRY_DELAY"]),
+            float(config[f"{queue}_RETRY_MAX_DELAY"]),
+        )
 
     def retry_delay(self, attempts: int) -> timedelta:
         """Return the wait after the given number of failed attempts: doubling each time, up to the cap."""

@@ -124,7 +124,11 @@ class SiteFeedUpdate:
     def entries(self, session: Session, path: Path) -> list[FeedEntry] | None:
         """Return the site feed's entries now, or None if they stay as path shows them."""
         memo = _memos.get(path)
-        if memo is None or memo.identity != file_identity(path) or any(e.post_slug in self._slugs for e in memo.entries):
+        if (
+            memo is None
+            or memo.identity != file_identity(path)
+            or any(e.post_slug in self._slugs for e in memo.entries)
+        ):
             return latest_comments(session, self._length)
         merged = self._newest([*memo.entries, *self._latest])
         return None if merged == list(memo.entries) else merged

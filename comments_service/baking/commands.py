@@ -1,4 +1,4 @@
-"""`flask build`, `flask bake` and `flask bake-worker`: full builds and bakes from the command line."""
+"""`flask bake` and `flask bake-worker`: bakes from the command line."""
 
 from __future__ import annotations
 
@@ -10,34 +10,10 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from ..appctx import this_app
-from ..linkbacks.commands import send_after_build
-from ..store.database import session_scope
-from ..store.models import utcnow
-from .baker import bake_thread
 from .manifest import Manifest
-from .pelican_site import full_build
-from .trigger import BakeThread, after_batch, bake_worker, site_of
+from .pass_bake import bake_posts
+from .trigger import BakeThread, after_batch, site_of
 from .worker import BakeWorker
-
-
-@click.command("build")
-@click.option(
-    "--send-linkbacks/--no-send-linkbacks",
-    default=None,
-    help="Ping the pages that posts new in this build link to (default: the SEND_LINKBACKS_AFTER_BUILD setting).",
-)
-@with_appcontext
-def build_command(send_linkbacks: bool | None) -> None:
-    """Run a full Pelican build of the site with every comment baked in, then apply queued bakes."""
-    app = this_app()
-    site = site_of(app)
-    started = utcnow()
-    full_build(site)
-    # Bakes queued while Pelican ran are not in the new build yet; no worker may be running.
-    changed = bake_worker(app).run_pass()
-    click.echo(f"Built the site into {site.output}; {len(changed)} file(s) baked since.")
-    if app.config["SEND_LINKBACKS_AFTER_BUILD"] if send_linkbacks is None else send_linkbacks:
-        send_after_build(started)
 
 
 @click.command("bake")
@@ -54,13 +30,13 @@ def bake_command(slug: str | None, bake_all: bool) -> None:
     if slug and slug not in known:
         raise click.ClickException(f"The last build has no post {slug!r}; build the site first.")
     slugs = known if bake_all else [slug or ""]
-    changed = []
+    failures: dict[str, Exception] = {}
     with click.progressbar(slugs, label="Baking") as bar:
-        for each in bar:
-            # A session per post: each bake reads the store afresh, under the site lock.
-            with session_scope(site.database_url) as session:
-                changed += bake_thread(session, site, each)
+        changed = bake_posts(site, bar, failed=failures.setdefault)
     after_batch(app, changed)
+    if failures:
+        problems = "; ".join(f"{each}: {type(error).__name__}: {error}" for each, error in failures.items())
+        raise click.ClickException(f"Baked {len(slugs) - len(failures)} of {len(slugs)} post(s); failed: {problems}")
     click.echo(f"Baked {len(slugs)} post(s); {len(changed)} file(s) changed.")
 
 

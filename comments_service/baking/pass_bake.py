@@ -107,7 +107,9 @@ class PassBake:
                 self._texts[path] = splice_regions(self._texts[path], slug, regions)
 
 
-def bake_posts(site: Site, slugs: Iterable[str], failed: Callable[[str, Exception], object] | None = None) -> list[Path]:
+def bake_posts(
+    site: Site, slugs: Iterable[str], failed: Callable[[str, Exception], object] | None = None
+) -> list[Path]:
     """Bake posts now, under one hold of the site lock, each from the store's newest state; return the files written."""
     changed: list[Path] = []
     with site_lock(site.output):

@@ -36,8 +36,8 @@ def publish(committed: Committed, urgent: bool = True, wait: bool = True) -> boo
     """Bake, then announce, what a transaction committed; tell whether its bakes are on disk.
 
     urgent starts a bake pass at once (otherwise the worker may batch it with others); wait
-    returns once the pass is on disk (bounded by BAKE_WAIT_SECONDS). Receivers hear of a
-    change only after its post is baked, so an email's link shows what it announces.
+    returns once the pass is on disk (bounded by BAKE_WAIT_SECONDS), so receivers hear of a
+    change once its page shows it (an email's link leads to what it announces).
     """
     on_disk = bake_queued(urgent=urgent, wait=wait) if committed.baked else True
     app = this_app()
@@ -90,5 +90,5 @@ class UnitOfWork:
         return Committed(bool(requested_bakes(self.session)), changes, submitted, self.actor)
 
     def commit(self) -> bool:
-        """Commit, then bake the posts the transaction queued, then announce its comments; tell whether the bakes are on disk."""
+        """Commit, bake the posts queued with the change, announce its comments; tell whether the bakes are on disk."""
         return publish(self.save())

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from ..store.bake_jobs import Job, finish_all, pending, record_failure
-from ..store.database import session_scope
+from ..store.database import database
 from .atomic import sweep_drafts
-from .baker import bake_thread
 from .lock import site_lock
 from .pass_bake import PassBake
 from .pass_stamp import last_pass, stamp_pass
@@ -48,13 +47,10 @@ class BakeWorker:
         between them with the processor time the last one's bake took.
         """
         url = self.site.database_url
-        with session_scope(url) as session:
+        with database(url).transaction() as session:
             jobs = pending(session)
         changed: list[Path] = []
-        if len(jobs) > 1:
-            baked = self._bake_together(jobs, changed, rest)
-        else:
-            baked = [job for job in jobs if self._bake(job, changed)]
+        baked = self._bake(jobs, changed, rest) if jobs else []
         if on_durable is not None:
             on_durable()
         if baked:
@@ -64,47 +60,27 @@ class BakeWorker:
             self.after_batch(changed)
         return changed
 
-    def _bake_together(self, jobs: list[Job], changed: list[Path], rest: Callable[[float], object] | None) -> list[Job]:
-        """Bake several posts under one hold of the site lock, the files they share once; return those baked."""
+    def _bake(self, jobs: list[Job], changed: list[Path], rest: Callable[[float], object] | None) -> list[Job]:
+        """Bake the jobs' posts under one hold of the site lock, the files they share once; return the jobs baked."""
+        url = self.site.database_url
         with site_lock(self.site.output):
             # Read again under the lock: another process's pass may have baked some meanwhile
-            # (a bumped version is fine: it was read before this pass reads the comments).
-            with session_scope(self.site.database_url) as session:
+            # (a bumped version is fine: it was read before this pass reads the comments, so a
+            # change committed after that read keeps its job for another bake).
+            with database(url).transaction() as session:
                 due = {job.slug for job in jobs}
-                jobs = [job for job in pending(session) if job.slug in due]
-            together = PassBake(self.site)
-            baked = []
-            for number, job in enumerate(jobs, 1):
-                began = time.thread_time()
-                if self._bake(job, changed, together):
-                    baked.append(job)
-                if rest is not None and number < len(jobs):
-                    rest(time.thread_time() - began)
-            if not baked:
-                return []
+                queued = {job.slug: job for job in pending(session) if job.slug in due}
             try:
-                with session_scope(self.site.database_url) as session:
-                    changed += together.finish(session)
+                baked = PassBake(self.site).run(list(queued), changed, partial(self._failed, queued), rest)
             # As for a post: a template's error must not stop the worker. The posts stay
             # queued, to be baked again by the next pass.
             except Exception:  # noqa: BLE001
                 log.exception("kiln: writing the files that several posts share failed")
                 return []
-        return baked
+        return [queued[slug] for slug in baked]
 
-    def _bake(self, job: Job, changed: list[Path], together: PassBake | None = None) -> bool:
-        """Bake one job's post, adding the files it changed; tell whether it succeeded."""
-        url = self.site.database_url
-        # The job's version was read before the bake reads the comments, so a change
-        # committed after that read bumps the version and the job survives for another bake.
-        try:
-            with session_scope(url) as session:
-                changed += together.bake(session, job.slug) if together else bake_thread(session, self.site, job.slug)
-        # Templates are the theme's code: whatever one raises is recorded on the job
-        # and retried by the next pass, instead of stopping every other post's bake.
-        except Exception as error:  # noqa: BLE001
-            log.exception("kiln: baking %s failed", job.slug)
-            with session_scope(url) as session:
-                record_failure(session, job, f"{type(error).__name__}: {error}")
-            return False
-        return True
+    def _failed(self, queued: dict[str, Job], slug: str, error: Exception) -> None:
+        """Record a post's failed bake on its job, for the next pass to retry."""
+        log.exception("kiln: baking %s failed", slug)
+        with database(self.site.database_url).transaction() as session:
+            record_failure(session, queued[slug], f"{type(error).__name__}: {error}")

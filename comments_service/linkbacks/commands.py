@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 
 from ..appctx import this_app
 from ..baking.trigger import site_of
-from ..store.database import session_scope
+from ..store.database import database
 from ..store.linkback_records import threads_created_since
 from ..store.models import Thread
 from ..store.pending_webmentions import count_waiting
@@ -31,7 +31,7 @@ def _post(app: Flask, thread: Thread, base: str) -> Post:
         raise click.ClickException(
             f"{thread.slug} has no built page at {relative}; run `flask build` first."
         ) from error
-    return Post(url=post_url(base, thread), title=thread.title, blog_name=site.options.site_name, html=html)
+    return Post(url=post_url(base, thread), title=thread.title, blog_name=site.options.site.site_name, html=html)
 
 
 def _base(app: Flask) -> str:
@@ -46,7 +46,7 @@ def _base(app: Flask) -> str:
 def _send(app: Flask, slugs: list[str]) -> list[Result]:
     base, policy = _base(app), policy_from_config(app.config)
     results: list[Result] = []
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         for slug in slugs:
             thread = get_thread(session, slug)
             if thread is None:
@@ -74,7 +74,7 @@ def send_linkbacks_command(slug: str) -> None:
 def send_after_build(since: datetime) -> None:
     """Send linkbacks from the posts first seen by the build that started at since."""
     app = this_app()
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         slugs = [thread.slug for thread in threads_created_since(session, since)]
     if slugs:
         _report(f"{len(slugs)} new post(s)", _send(app, slugs))
@@ -86,7 +86,7 @@ def process_webmentions_command() -> None:
     """Verify every stored webmention that is due, once (the service's verifier threads do this continually)."""
     app = this_app()
     results = drain(app)
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         waiting = count_waiting(session, int(app.config["WEBMENTION_MAX_ATTEMPTS"]))
     click.echo(
         f"Verified {results['verified']}, to retry {results['retry']}, gave up on {results['gave up']}; "

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from ..blog.closing import closed_now
-from ..store.database import session_scope
+from ..store.database import database
 from ..store.models import PendingWebmention, utcnow
 from ..store.pending_webmentions import count_waiting, store_mention
 from ..store.threads import get_thread
@@ -74,7 +74,7 @@ def process(mention: PendingWebmention, policy: Policy) -> str:
         raise TryLater(found.reason)
     # The target was matched to its post on receipt; what remains is who sent the mention.
     sender = Sender(site_base="", policy=policy, ip=mention.ip, user_agent=mention.user_agent)
-    with session_scope(current_app.config["DATABASE_URL"]) as session:
+    with database(current_app.config["DATABASE_URL"]).transaction() as session:
         thread = get_thread(session, mention.thread_slug)
         result = "post gone" if thread is None else apply_webmention(session, thread, mention.source, found, sender)
     log.info("kiln linkbacks: webmention from %s to %s: %s", mention.source, mention.target, result)

@@ -24,12 +24,7 @@ def lease_terms(config: Mapping[str, Any]) -> LeaseTerms:
     """Return how verifiers hold stored mentions: WEBMENTION_MAX_ATTEMPTS tries, WEBMENTION_RETRY_DELAY doubling."""
     # The lease outlasts a verification (its fetch has a total deadline), so only a dead worker's
     # claim ever expires, and then another worker takes the mention up.
-    return LeaseTerms.outlasting(
-        float(config["FETCH_DEADLINE"]),
-        int(config["WEBMENTION_MAX_ATTEMPTS"]),
-        float(config["WEBMENTION_RETRY_DELAY"]),
-        float(config["WEBMENTION_RETRY_MAX_DELAY"]),
-    )
+    return LeaseTerms.from_settings(config, "WEBMENTION", float(config["FETCH_DEADLINE"]))
 
 
 def verify_next(app: Flask) -> str | None:

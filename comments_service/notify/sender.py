@@ -53,12 +53,8 @@ def open_smtp(settings: SmtpSettings) -> smtplib.SMTP:
 
 def lease_terms(config: Mapping[str, Any]) -> LeaseTerms:
     """Return how the sender holds outbox rows: MAIL_MAX_ATTEMPTS tries, MAIL_RETRY_DELAY doubling between them."""
-    return LeaseTerms.outlasting(
-        float(config["MAIL_TIMEOUT"]),
-        int(config["MAIL_MAX_ATTEMPTS"]),
-        float(config["MAIL_RETRY_DELAY"]),
-        float(config["MAIL_RETRY_MAX_DELAY"]),
-    )
+    # The lease outlasts a delivery attempt (its SMTP timeout), so only a dead sender's claim ever expires.
+    return LeaseTerms.from_settings(config, "MAIL", float(config["MAIL_TIMEOUT"]))
 
 
 def drain(config: Mapping[str, Any], now: datetime | None = None) -> DrainResult:

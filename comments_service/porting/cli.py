@@ -20,7 +20,7 @@ from ..appctx import this_app
 from ..baking.pelican_site import pelican_settings
 from ..baking.trigger import site_of
 from ..baking.unit_of_work import Committed, publish
-from ..store.database import session_scope
+from ..store.database import database
 from .json_check import read_export
 from .json_format import dumps, export_store
 from .json_import import import_export
@@ -111,7 +111,7 @@ def import_disqus(file: Path, content_dir: Path | None) -> None:
 
     threads, posts = read_disqus(read_xml(file))
     summary = Summary(file.name)
-    with session_scope(_url()) as session:
+    with database(_url()).transaction() as session:
         known = known_posts(session, _content_dir(content_dir))
     plan = plan_disqus(threads, posts, known, file.name, summary)
     _finish(summary, _apply(plan, summary))
@@ -140,7 +140,7 @@ def import_json(file: Path) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def export_command(file: Path) -> None:
     """Write the whole store (no password hashes, sessions or mail) to FILE as JSON."""
-    with session_scope(_url()) as session:
+    with database(_url()).transaction() as session:
         text = dumps(export_store(session))
     # The export holds readers' email and IP addresses: readable by its owner only.
     try:

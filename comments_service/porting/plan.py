@@ -29,20 +29,24 @@ class ThreadPlan:
 class CommentPlan:
     """One comment or linkback to add, keyed by where it came from."""
 
+    # Where it came from and where it goes: the post, and the comment it answers, by their origins
     origin: str
     slug: str
     parent_origin: str | None
     kind: Kind
     state: State
     created: datetime
+    # Who wrote it, from where
     author: str = ""
     email: str = ""
     website: str = ""
-    ip: str = ""
-    user_agent: str = ""
+    by_post_author: bool = False
+    # What it says, and the address and browser it was sent from
     body_source: str = ""
     body_format: str = "html"
-    by_post_author: bool = False
+    ip: str = ""
+    user_agent: str = ""
+    # A linkback's page
     source_url: str = ""
     title: str = ""
     blog_name: str = ""

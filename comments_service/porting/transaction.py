@@ -18,9 +18,9 @@ from .summary import Summary
 
 
 def in_one_transaction(database_url: str, source: str, work: Callable[[UnitOfWork, list[Path]], None]) -> Committed:
-    """Run work in a unit of work and commit it; on failure roll back, delete the files work created, and raise PortingError.
+    """Run work in a unit of work and commit; on failure roll back, delete the files work created, raise PortingError.
 
-    Returns what the commit leaves to do (publish bakes the posts it touched), so the summary comes first.
+    Returns what the commit leaves to do (publish bakes the posts it touched), so the summary can come first.
     """
     session = database(database_url).session()
     created: list[Path] = []

@@ -67,7 +67,7 @@ def post_feed_path(slug: str) -> str:
 
 def absolute(options: RenderOptions, path: str) -> str:
     """Return a site path as a URL: absolute when SITEURL is set, else from the site root."""
-    return f"{options.site_url}/{path.lstrip('/')}"
+    return f"{options.site.site_url}/{path.lstrip('/')}"
 
 
 def atom_id(url: str) -> str:
@@ -138,4 +138,4 @@ def render_post_feed(feed: PostFeed, options: RenderOptions, previous: str = "")
 
 def render_site_feed(entries: list[FeedEntry], options: RenderOptions, previous: str = "") -> bytes:
     """Render the site's feed of its latest approved comments, reusing the unchanged entries of previous."""
-    return _render(options, options.site_name, SITE_FEED_PATH, "", entries, previous=previous)
+    return _render(options, options.site.site_name, SITE_FEED_PATH, "", entries, previous=previous)

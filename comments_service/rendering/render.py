@@ -36,11 +36,8 @@ class RenderOptions:
 
     theme_templates: str
     timezone: str = "UTC"
-    service_url: str = ""
-    site_url: str = ""
-    # Threads close this many days after the post's date (0: never), as AUTO_CLOSE_DAYS.
-    auto_close_days: int = 0
-    site_name: str = ""
+    # The URLs, name and closing rule the pages show and obey.
+    site: SiteIdentity = SiteIdentity()
     # How many of the latest approved comments the site-wide comment feed shows.
     feed_length: int = 50
 
@@ -92,19 +89,19 @@ def render_region(
     rendered from the same values are reused instead of rendered again.
     """
     # Closure by age is decided here, so full builds and bakes apply the same rule.
-    closed = is_closed(view.closed, view.published, options.auto_close_days, now or utcnow())
+    closed = is_closed(view.closed, view.published, options.site.auto_close_days, now or utcnow())
     shown = replace(view, closed=closed)
     env = _environment(options.theme_templates, options.timezone)
     # Everything a comment's HTML may depend on besides the comment and its replies.
-    depends_on = (_templates_key(env), options.timezone, options.service_url, options.site_url)
+    depends_on = (_templates_key(env), options.timezone, options.site.service_url, options.site.site_url)
     reuse = Reuse((*depends_on, view.slug, closed, view.published), previous)
     try:
         return render_theme_template(
             REGION_TEMPLATES[region],
             options,
             thread=shown,
-            service_url=options.service_url,
-            site_url=options.site_url,
+            service_url=options.site.service_url,
+            site_url=options.site.site_url,
             **{CONTEXT_NAME: reuse},
         )
     finally:
@@ -160,9 +157,6 @@ def options_from_pelican(settings: Mapping[str, Any], site: SiteIdentity) -> Ren
     return RenderOptions(
         theme_templates=theme_templates_dir(settings["THEME"]),
         timezone=settings.get("TIMEZONE") or "UTC",
-        service_url=site.service_url,
-        site_url=site.site_url,
-        auto_close_days=site.auto_close_days,
-        site_name=site.site_name,
+        site=site,
         feed_length=int(settings.get("KILN", {}).get("COMMENT_FEED_LENGTH", 50)),
     )

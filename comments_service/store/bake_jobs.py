@@ -1,4 +1,4 @@
-"""The durable bake queue: one BakeJob row per post, bumped by each request, removed once baked; and which posts a transaction asked for."""
+"""The durable bake queue: one BakeJob row per post, bumped by each request, removed once baked."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import Connection, bindparam, delete, event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from .database import engine_for
+from .database import database
 from .driver_sql import DriverStatement
 from .models import BakeJob
 
@@ -59,7 +59,7 @@ def finish_all(url: str, jobs: Iterable[Job]) -> int:
     bytes, and the approval that comes next does not wait for this commit.
     """
     removed = 0
-    with engine_for(url).connect() as connection:
+    with database(url).engine.connect() as connection:
         sqlite_level = None
         if connection.dialect.name == "sqlite":
             sqlite_level = connection.exec_driver_sql("PRAGMA synchronous").scalar()
@@ -88,12 +88,12 @@ def record_failure(session: Session, job: Job, error: str) -> None:
     )
 
 
-# The slugs a session's open transaction asked to bake: the unit of work wakes the bake worker for them after the commit.
+# The slugs a session's open transaction asked to bake, for the unit of work to wake the worker after the commit.
 _REQUESTED = "kiln_bake_slugs"
 
 
 def request_bake(session: Session, slug: str) -> None:
-    """Queue slug's pages for a bake in the session's transaction, so the request commits, or rolls back, with the change."""
+    """Queue slug's bake in the session's transaction, so the request commits, or rolls back, with the change."""
     enqueue(session.connection(), slug)
     session.info.setdefault(_REQUESTED, set()).add(slug)
 

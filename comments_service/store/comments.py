@@ -18,27 +18,32 @@ from .models import Comment, Kind, State
 class NewCommentRecord:
     """A new comment as its INSERT writes it: one typed value per column, defaulting as the model does."""
 
+    # Where it goes
     thread_id: int
     parent_id: int | None = None
-    kind: Kind = Kind.COMMENT
-    state: State = State.PENDING
+    # Who wrote it
     author: str = ""
     email: str = ""
     website: str = ""
-    body_source: str = ""
-    body_format: str = "markdown"
-    body_html: str = ""
     by_post_author: bool = False
     notify_replies: bool = False
-    ip: str = ""
-    user_agent: str = ""
+    # What it is: a reader's comment, or a linkback and the page it came from
+    kind: Kind = Kind.COMMENT
     source_url: str = ""
     title: str = ""
     blog_name: str = ""
-    verdict_reason: str = ""
+    # What it says, and where an imported one came from
     origin: str | None = None
-    dedupe_key: str | None = None
+    body_source: str = ""
+    body_format: str = "markdown"
+    body_html: str = ""
+    # How it was judged, and how it arrived
+    state: State = State.PENDING
+    verdict_reason: str = ""
     trained_as: str = ""
+    ip: str = ""
+    user_agent: str = ""
+    dedupe_key: str | None = None
 
 
 # The columns the store fills in, not the caller: the id, the time of the INSERT (the model's

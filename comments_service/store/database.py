@@ -103,29 +103,3 @@ def database(url: str) -> Database:
             if found is None:
                 found = _databases[url] = Database(url, _create_engine(url))
     return found
-
-
-# Transitional: the old entry points, until every call site uses database(url).
-def engine_for(url: str) -> Engine:
-    """Return the shared engine for a database URL."""
-    return database(url).engine
-
-
-def new_session(url: str) -> Session:
-    """Open a session on the database at url."""
-    return database(url).session()
-
-
-def session_scope(url: str) -> Any:
-    """Yield a session that commits on success and rolls back on any error."""
-    return database(url).transaction()
-
-
-def commit_together(url: str, work: Callable[[Connection], T]) -> T:
-    """Run work(connection) in a transaction and commit it."""
-    return database(url).commit_together(work)
-
-
-def dispose(url: str) -> None:
-    """Close every pooled connection to url and forget its engine."""
-    database(url).dispose()

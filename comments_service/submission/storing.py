@@ -6,7 +6,7 @@ from sqlalchemy import Connection
 
 from ..store.bake_jobs import enqueue
 from ..store.comments import NewComment, NewCommentRecord, insert_new_comment
-from ..store.database import commit_together
+from ..store.database import database
 from ..store.threads import ThreadRow
 
 
@@ -24,4 +24,4 @@ def commit_comment(url: str, thread: ThreadRow, record: NewCommentRecord, bake: 
         return comment
 
     # Not a session object: building one cost more than the rest of answering (receivers load by id).
-    return commit_together(url, write)
+    return database(url).commit_together(write)

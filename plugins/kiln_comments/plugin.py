@@ -30,7 +30,7 @@ from comments_service.rendering.render import (
     render_theme_template,
 )
 from comments_service.rendering.thread_view import ThreadView, empty_view
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.threads import FeedEntry, PostInfo, latest_comments, sync_posts
 
 log = logging.getLogger(__name__)
@@ -171,7 +171,7 @@ def load_threads(generators: list[Any]) -> None:
     contents = [c for g in generators for c in getattr(g, "articles", []) + getattr(g, "pages", [])]
     posts = [_post_info(c) for c in contents]
     try:
-        with session_scope(_build.identity.database_url) as session:
+        with database(_build.identity.database_url).transaction() as session:
             sync_posts(session, posts)
             session.flush()
             slugs = [p.slug for p in posts]

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import Comment, Kind, Thread
 
 from ..helpers import moderation_token
@@ -39,7 +39,7 @@ def post_form(url: str, fields: dict[str, str]) -> tuple[int, str, str]:
 
 def linkbacks(app: Flask) -> list[Comment]:
     """Every stored linkback, oldest first."""
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         query = select(Comment).where(Comment.kind != Kind.COMMENT).order_by(Comment.id)
         return list(session.scalars(query))
 
@@ -54,7 +54,7 @@ def approve(mod_client: FlaskClient, comment_id: int) -> None:
 
 def close_thread(app: Flask, slug: str) -> None:
     """Close a post's thread in the store."""
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         thread = session.scalar(select(Thread).where(Thread.slug == slug))
         assert thread is not None
         thread.closed = True

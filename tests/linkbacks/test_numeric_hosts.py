@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from comments_service.linkbacks.fetcher import Refused, get, url_is_fetchable
 from comments_service.linkbacks.reachable import literal_address
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import PendingWebmention
 
 from .conftest import POST, STRICT
@@ -58,6 +58,6 @@ def test_a_webmention_from_a_numeric_private_host_is_400_at_once(
         )
         assert response.status_code == 400, source
         assert "source" in response.get_json()["errors"], source
-    with session_scope(lb_app.config["DATABASE_URL"]) as session:
+    with database(lb_app.config["DATABASE_URL"]).transaction() as session:
         assert session.scalar(select(func.count()).select_from(PendingWebmention)) == 0
     assert guard.connects == []

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import SentLinkback
 
 from .conftest import POST, SITE
@@ -65,7 +65,7 @@ def _posts_to(pages: PageServer, path: str) -> list[bytes]:
 
 
 def _sent(app: Flask) -> dict[str, str]:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         return {row.target_url: row.status for row in session.scalars(select(SentLinkback))}
 
 

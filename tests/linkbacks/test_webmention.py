@@ -9,6 +9,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from comments_service.linkbacks.worker import start_verifier
+from comments_service.moderation.audit import detail_of
+from comments_service.store.audit_log import entries
+from comments_service.store.database import database
 from comments_service.store.models import Kind, State
 
 from ..helpers import moderation_token
@@ -49,6 +52,12 @@ def test_a_webmention_is_verified_in_the_background_then_updated_and_removed(
     [row] = linkbacks(lb_app)
     assert (row.state, row.title) == (State.PENDING, "Second title")
     assert _shown(output) == ""
+    with database(lb_app.config["DATABASE_URL"]).transaction() as session:
+        back, approval = entries(session, comment_id=row.id)[:2]
+    assert (approval.action, approval.username) == ("approve", "mod")
+    # A moderation action like the approval, taken by the service: the audit entry names no account.
+    assert (back.action, back.user_id, back.username) == ("pending", None, "(system)")
+    assert detail_of(back) == {"old_state": "approved", "reason": "the source changed"}
     approve(mod_client, row.id)
     assert "Second title" in _shown(output)
 

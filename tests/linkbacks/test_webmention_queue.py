@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from comments_service import create_app
 from comments_service.linkbacks.worker import start_verifier, stop_verifier
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import PendingWebmention, State, utcnow
 from comments_service.store.pending_webmentions import claim_next, settle, store_mention
 
@@ -59,7 +59,7 @@ def _mention(client: FlaskClient, source: str, target: str = POST) -> None:
 
 
 def _pending(app: Flask) -> list[PendingWebmention]:
-    with session_scope(app.config["DATABASE_URL"]) as session:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
         return list(session.scalars(select(PendingWebmention).order_by(PendingWebmention.id)))
 
 
@@ -94,13 +94,13 @@ def test_a_mention_whose_worker_died_mid_verification_is_taken_up_when_its_lease
     source = pages.page("/note", source_html(POST))
     _mention(client, source)
     url = stopped.config["DATABASE_URL"]
-    with session_scope(url) as session:
+    with database(url).transaction() as session:
         assert claim_next(session, utcnow(), 6, LEASE) is not None  # a worker that is verifying it right now
     service = restart()
     assert start_verifier(service).wait_idle(10)
     assert linkbacks(stopped) == [] and _pending(stopped)[0].attempts == 1
 
-    with session_scope(url) as session:
+    with database(url).transaction() as session:
         # That worker died: its lease runs out, and the mention is free again.
         session.scalars(select(PendingWebmention)).one().leased_until = utcnow() - timedelta(seconds=1)
     assert start_verifier(service).wait_idle(10)
@@ -144,7 +144,7 @@ def test_repeated_mentions_of_one_source_and_target_share_one_row_even_when_they
 
 def test_concurrent_workers_never_claim_one_mention_twice(stopped: Flask) -> None:
     url = stopped.config["DATABASE_URL"]
-    with session_scope(url) as session:
+    with database(url).transaction() as session:
         for n in range(24):
             store_mention(session, "open-post", f"http://elsewhere.test/{n}", POST, "192.0.2.1", "", utcnow())
     barrier = threading.Barrier(6)
@@ -153,7 +153,7 @@ def test_concurrent_workers_never_claim_one_mention_twice(stopped: Flask) -> Non
     def work() -> None:
         barrier.wait()
         while True:
-            with session_scope(url) as session:
+            with database(url).transaction() as session:
                 row = claim_next(session, utcnow(), 6, LEASE)
             if row is None:
                 return
@@ -247,20 +247,20 @@ def test_the_queue_gives_up_after_its_attempts_and_says_why_until_mentioned_agai
 
 def test_a_mention_repeated_during_its_verification_is_verified_again(stopped: Flask) -> None:
     url = stopped.config["DATABASE_URL"]
-    with session_scope(url) as session:
+    with database(url).transaction() as session:
         store_mention(session, "open-post", "http://elsewhere.test/a", POST, "192.0.2.1", "", utcnow())
-    with session_scope(url) as session:
+    with database(url).transaction() as session:
         claimed = claim_next(session, utcnow(), 6, LEASE)
     assert claimed is not None
-    with session_scope(url) as session:
+    with database(url).transaction() as session:
         # The source changes its page and mentions the post again while the first check runs.
         store_mention(session, "open-post", "http://elsewhere.test/a", POST, "192.0.2.1", "", utcnow())
         assert claim_next(session, utcnow(), 6, LEASE) is None  # still leased: nobody else may take it
-    with session_scope(url) as session:
+    with database(url).transaction() as session:
         settle(session, claimed, None)
     [row] = _pending(stopped)
     assert (row.attempts, row.leased_until) == (0, None)
-    with session_scope(url) as session:
+    with database(url).transaction() as session:
         again = claim_next(session, utcnow(), 6, LEASE)
         assert again is not None and again.id == claimed.id
         settle(session, again, None)

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from comments_service.porting.json_format import export_store
-from comments_service.store.database import dispose, session_scope
+from comments_service.store.database import database
 from comments_service.store.migrate import upgrade
 
 from ..conftest import REPO, _postgres_schema_url, service_missing
@@ -38,7 +38,7 @@ def empty_store_url(database_url: str, tmp_path: Path) -> Iterator[str]:
     for url in [f"sqlite:///{tmp_path / 'second.sqlite3'}"] if sqlite else _postgres_schema_url():
         upgrade(url)
         yield url
-        dispose(url)
+        database(url).dispose()
 
 
 def invoke(runner: FlaskCliRunner, *args: str) -> Result:
@@ -50,7 +50,7 @@ def invoke(runner: FlaskCliRunner, *args: str) -> Result:
 
 def snapshot(url: str) -> dict[str, Any]:
     """Return the whole store as its export sees it."""
-    with session_scope(url) as session:
+    with database(url).transaction() as session:
         return export_store(session)
 
 

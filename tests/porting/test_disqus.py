@@ -10,7 +10,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
 from comments_service.rendering.loading import thread_view
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import Comment, State
 from comments_service.store.threads import get_thread
 
@@ -31,7 +31,7 @@ def test_isso_sample_gives_five_comments_and_reports_the_orphan(
     result = invoke(runner, "import", "disqus", str(acceptance / "disqus" / "isso-disqus.xml"))
     assert result.exit_code == 0, result.output
     assert "1  orphans (their thread matches no post): #6 by 'where am I?'" in result.output
-    with session_scope(app_url(app)) as session:
+    with database(app_url(app)).transaction() as session:
         rows = {r.origin: r for r in session.scalars(select(Comment))}
         assert sorted(rows) == ["disqus:11", "disqus:4", "disqus:5", "disqus:8", "disqus:9"]
         assert rows["disqus:5"].parent_id == rows["disqus:4"].id
@@ -72,7 +72,7 @@ def test_spam_stays_out_replies_move_up_and_lone_deletions_are_dropped(
     path.write_text(SPAMMY.format(posts="".join(POST.format(**row) for row in rows)), encoding="utf-8")
     result = invoke(runner, "import", "disqus", str(path))
     assert "1  spam: #2 by 'bot'" in result.output and "1  deleted comments without replies: #4" in result.output
-    with session_scope(app_url(app)) as session:
+    with database(app_url(app)).transaction() as session:
         imported = {r.origin: r for r in session.scalars(select(Comment))}
         assert sorted(imported) == ["disqus:1", "disqus:3"]
         assert imported["disqus:3"].parent_id == imported["disqus:1"].id and imported["disqus:3"].by_post_author

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from comments_service import create_app
 from comments_service.moderation.accounts import create_user
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import AuditEntry, Comment, Role, SentLinkback, SpamCorpus, SpamToken, User
 from comments_service.store.spam_tokens import corpus_size
 
@@ -24,7 +24,7 @@ from .conftest import app_url, invoke, snapshot
 def _fill(app: Flask, runner: FlaskCliRunner, acceptance: Path) -> None:
     """Give the store a bit of everything: imports, an account, moderation, linkbacks sent, a spam filter."""
     invoke(runner, "import", "wxr", str(acceptance / "wxr" / "themeunittestdata.wordpress.xml"))
-    with session_scope(app_url(app)) as session:
+    with database(app_url(app)).transaction() as session:
         user = create_user(session, "mod", "a long password", Role.MODERATOR, "Mo D.")
         comment = session.scalars(select(Comment).order_by(Comment.id.desc())).first()
         assert comment is not None
@@ -48,11 +48,11 @@ def test_export_then_import_into_an_empty_store_gives_an_identical_file(
         {"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": empty_store_url, "SITE_DIR": app.config["SITE_DIR"]}
     )
     other_runner = other.test_cli_runner()
-    with session_scope(empty_store_url) as session:
+    with database(empty_store_url).transaction() as session:
         assert corpus_size(session.connection()) == (0, 0)
     result = invoke(other_runner, "import", "json", str(first))
     assert result.exit_code == 0, result.output
-    with session_scope(empty_store_url) as session:
+    with database(empty_store_url).transaction() as session:
         assert corpus_size(session.connection()) == (3, 5), "the imported filter counts in this process at once"
     assert invoke(other_runner, "export", str(second)).exit_code == 0
     assert second.read_bytes() == first.read_bytes()
@@ -62,7 +62,7 @@ def test_export_then_import_into_an_empty_store_gives_an_identical_file(
     assert data["users"] == [
         {"username": "mod", "display_name": "Mo D.", "role": "moderator", "created": data["users"][0]["created"]}
     ]
-    with session_scope(app_url(app)) as session:
+    with database(app_url(app)).transaction() as session:
         secret = session.scalars(select(User.password_hash)).one()
     assert secret not in first.read_text(encoding="utf-8") and '"password_hash"' not in first.read_text(
         encoding="utf-8"

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from comments_service.baking.pelican_site import full_build
 from comments_service.baking.trigger import site_of
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import Comment, Kind, State, Thread
 
 from .conftest import app_url, invoke
@@ -41,7 +41,7 @@ def test_theme_unit_test_data_imports_and_the_site_builds(
     assert sum("\nComments: closed\n" in p.read_text(encoding="utf-8") for p in posts) == 37
     assert "1  draft posts" in result.output and "1  future posts" in result.output
 
-    with session_scope(app_url(app)) as session:
+    with database(app_url(app)).transaction() as session:
         rows = list(session.scalars(select(Comment)))
         slug_of = {row.id: row.slug for row in session.execute(select(Thread.id, Thread.slug))}
     by_id = {r.id: r for r in rows}
@@ -76,12 +76,12 @@ def test_importing_twice_adds_nothing_the_second_time(
     source = str(acceptance / "wxr" / "themeunittestdata.wordpress.xml")
     invoke(runner, "import", "wxr", source)
     files = {p: p.read_bytes() for p in (site_dir / "content").rglob("*.md")}
-    with session_scope(app_url(app)) as session:
+    with database(app_url(app)).transaction() as session:
         before = session.scalars(select(Comment.id)).all()
     again = invoke(runner, "import", "wxr", source)
     assert again.exit_code == 0 and "nothing new" in again.output
     assert "33  already imported" in again.output and "77  content files already there" in again.output
-    with session_scope(app_url(app)) as session:
+    with database(app_url(app)).transaction() as session:
         assert session.scalars(select(Comment.id)).all() == before
     assert {p: p.read_bytes() for p in (site_dir / "content").rglob("*.md")} == files
 

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
-from comments_service.store.database import session_scope
+from comments_service.store.database import database
 from comments_service.store.models import Comment, State
 
 from .conftest import app_url, invoke, snapshot
@@ -70,7 +70,7 @@ def test_every_wxr_version_and_scheme_is_read(
     post = (site_dir / "content" / "fish.md").read_text(encoding="utf-8")
     assert post.startswith("Title: Fish &amp; chips\nDate: 2020-01-01 08:00:00+00:00\nAuthor: Ann & Co\n")
     assert "Category: Food & drink\n" in post and post.endswith("\n\nFirst paragraph.\n\nSecond *one*.\n")
-    with session_scope(app_url(app)) as session:
+    with database(app_url(app)).transaction() as session:
         assert len(session.scalars(select(Comment)).all()) == 5
 
 
@@ -78,7 +78,7 @@ def test_fields_states_and_authors_carry_over_with_entities_decoded_once(
     app: Flask, runner: FlaskCliRunner, tmp_path: Path
 ) -> None:
     invoke(runner, "import", "wxr", str(_write(tmp_path)))
-    with session_scope(app_url(app)) as session:
+    with database(app_url(app)).transaction() as session:
         rows = {r.origin: r for r in session.scalars(select(Comment))}
         first, reply, third, spam, trash = (rows[f"wxr:5:{n}"] for n in range(1, 6))
         # XML decodes one layer, and WordPress's own HTML escaping of names is decoded once more:
@@ -103,7 +103,7 @@ def test_isso_export_keeps_its_three_levels(app: Flask, runner: FlaskCliRunner, 
     result = invoke(runner, "import", "wxr", str(acceptance / "wxr" / "isso-wordpress.xml"))
     assert result.exit_code == 0, result.output
     assert "2  status-less posts" in result.output
-    with session_scope(app_url(app)) as session:
+    with database(app_url(app)).transaction() as session:
         rows = {r.origin: r for r in session.scalars(select(Comment))}
     assert len(rows) == 7
     top, middle = rows["wxr:18:6"], rows["wxr:18:7"]
