@@ -126,6 +126,8 @@ _KNOWN = {s.name for s in SETTINGS}
 _FOREIGN_PREFIXES = ("SESSION_", "WTF_", "RATELIMIT_", "PERMANENT_", "PREFERRED_", "TEMPLATES_")
 # Read by gunicorn.conf.py, not by the app.
 _SERVER_KEYS = {"BIND", "WORKERS", "THREADS"}
+# Read by the test suite and the benchmarks from the environment (KILN_TEST_POSTGRES_URL, …), not by the app.
+_TOOL_PREFIXES = ("TEST_", "HYPOTHESIS_", "BENCH_")
 
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
@@ -141,7 +143,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config.update(test_config)
     instance_path = os.path.join(app.config.root_path, "config.py")
     _warn_unknown(instance_file, instance_path)
-    _warn_unknown({k[len("KILN_") :] for k in os.environ if k.startswith("KILN_")} - _SERVER_KEYS, "the environment")
+    given = {k[len("KILN_") :] for k in os.environ if k.startswith("KILN_")}
+    _warn_unknown({name for name in given - _SERVER_KEYS if not name.startswith(_TOOL_PREFIXES)}, "the environment")
     _warn_unknown(test_config or {}, "test_config")
     _fill_derived(app)
 

@@ -69,13 +69,14 @@ def _guarded(command: Callable[..., None]) -> Callable[..., None]:
     return run
 
 
+def _content_dir_option(help_text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Return the --content-dir option, with what the folder is for."""
+    return click.option("--content-dir", type=click.Path(file_okay=False, path_type=Path), help=help_text)
+
+
 @import_cli.command("wxr")
 @click.argument("file", type=FILE)
-@click.option(
-    "--content-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where posts are written (default: the site's content folder).",
-)
+@_content_dir_option("Where posts are written (default: the site's content folder).")
 @click.option(
     "--include-drafts",
     is_flag=True,
@@ -97,11 +98,7 @@ def import_wxr(file: Path, content_dir: Path | None, include_drafts: bool) -> No
 
 @import_cli.command("disqus")
 @click.argument("file", type=FILE)
-@click.option(
-    "--content-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where to look for posts (default: the site's content folder).",
-)
+@_content_dir_option("Where to look for posts (default: the site's content folder).")
 @_guarded
 def import_disqus(file: Path, content_dir: Path | None) -> None:
     """Import a Disqus export, matching its threads to posts by URL or slug."""
