@@ -117,6 +117,8 @@ SETTINGS: tuple[Setting, ...] = (
         "While reader comments published without moderation keep coming, bake at most once per this many seconds.",
     ),
     Setting("BAKE_POLL_SECONDS", 1.0, "How often a bake worker looks for jobs queued by other processes."),
+    Setting("BAKE_RETRY_DELAY", 1.0, "Seconds before a failed bake is tried again; doubling each time."),
+    Setting("BAKE_RETRY_MAX_DELAY", 600.0, "Longest wait between two tries of a failing bake, in seconds."),
     Setting("BAKE_HOOK", "", "Command run after each batch of bakes, with the changed files as arguments."),
     Setting("BAKE_HOOK_TIMEOUT", 300.0, "Seconds the post-bake command may take before it is stopped."),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -11,10 +12,10 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from comments_service.baking.hook import hook_arguments
-from comments_service.baking.trigger import start_worker
-from comments_service.store.bake_jobs import Job, finish_all, pending, request_bake
+from comments_service.baking.trigger import bake_worker, start_worker
+from comments_service.store.bake_jobs import Job, finish_all, pending, record_failure, request_bake
 from comments_service.store.database import database
-from comments_service.store.models import BakeJob, Comment, State, Thread
+from comments_service.store.models import BakeJob, Comment, State, Thread, utcnow
 from comments_service.store.threads import get_thread, set_closed
 
 from .helpers import eventually, moderation_token
@@ -122,6 +123,31 @@ def test_a_failing_bake_is_recorded_and_retried(app: Flask, output: Path, site_d
         template.write_text(good)
         worker.wait(worker.wake(), 10)
     assert eventually(lambda: _jobs(app) == []), "the worker removes baked jobs"
+
+
+def test_a_failed_bake_waits_its_backoff_unless_a_new_request_comes(app: Flask) -> None:
+    url, now = app.config["DATABASE_URL"], utcnow()
+    with database(url).transaction() as session:
+        request_bake(session, "open-post")
+    with database(url).transaction() as session:
+        [job] = pending(session, now)
+        record_failure(session, job, "TemplateSyntaxError: boom", retry_at=now + timedelta(seconds=60))
+    with database(url).transaction() as session:
+        assert pending(session, now + timedelta(seconds=59)) == [], "not before its retry time"
+        assert [j.attempts for j in pending(session, now + timedelta(seconds=60))] == [1]
+        request_bake(session, "open-post")
+    with database(url).transaction() as session:
+        assert [(j.slug, j.version) for j in pending(session, now)] == [("open-post", 2)], (
+            "a new request is due at once"
+        )
+
+
+def test_the_bake_worker_backs_off_by_the_queue_terms(app: Flask) -> None:
+    app.config.update(BAKE_RETRY_DELAY=30.0, BAKE_RETRY_MAX_DELAY=100.0)
+    with app.app_context():
+        terms = bake_worker(app).terms
+    assert [terms.retry_delay(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 100, 100]
+    assert not terms.exhausted(10**6), "a bake is never given up"
 
 
 def test_a_post_whose_bake_fails_does_not_hold_back_the_others_in_its_pass(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -31,6 +32,16 @@ class LeaseTerms:
             float(config[f"{queue}_RETRY_DELAY"]),
             float(config[f"{queue}_RETRY_MAX_DELAY"]),
         )
+
+    @classmethod
+    def retried_until_done(cls, config: Mapping[str, Any], queue: str) -> LeaseTerms:
+        """Return terms for a queue whose rows a lock holds, not a lease, and that never gives one up: only the backoff.
+
+        Bake jobs are such a queue: the site lock keeps two bakers apart, and a post must be
+        baked in the end whatever failed before (queue_RETRY_DELAY, queue_RETRY_MAX_DELAY).
+        """
+        retry, most = float(config[f"{queue}_RETRY_DELAY"]), float(config[f"{queue}_RETRY_MAX_DELAY"])
+        return cls(timedelta(0), sys.maxsize, retry, most)
 
     def retry_delay(self, attempts: int) -> timedelta:
         """Return the wait after the given number of failed attempts: doubling each time, up to the cap."""

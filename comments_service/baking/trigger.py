@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask
 
 from ..appctx import this_app
+from ..background.lease import LeaseTerms
 from ..background.worker import BackgroundWorker
 from ..blog.identity import identity_of
 from ..blog.pelican_settings import conf_path
@@ -33,7 +34,7 @@ def after_batch(app: Flask, changed: list[Path]) -> None:
 
 def bake_worker(app: Flask) -> BakeWorker:
     """Return a worker for the app's site that runs the post-bake hook after each batch."""
-    return BakeWorker(site_of(app), partial(after_batch, app))
+    return BakeWorker(site_of(app), partial(after_batch, app), LeaseTerms.retried_until_done(app.config, "BAKE"))
 
 
 class BakeThread(BackgroundWorker):

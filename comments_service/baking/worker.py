@@ -7,8 +7,10 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+from ..background.lease import LeaseTerms
 from ..store.bake_jobs import Job, finish_all, pending, record_failure
 from ..store.database import database
+from ..store.models import utcnow
 from .atomic import sweep_drafts
 from .lock import site_lock
 from .pass_bake import PassBake
@@ -16,14 +18,23 @@ from .pass_stamp import last_pass, stamp_pass
 from .pelican_site import Site
 
 log = logging.getLogger(__name__)
+# The settings' defaults, for a worker made without an app (tests, tools).
+DEFAULT_TERMS = LeaseTerms.retried_until_done({"BAKE_RETRY_DELAY": 1.0, "BAKE_RETRY_MAX_DELAY": 600.0}, "BAKE")
 
 
 class BakeWorker:
     """Bakes every queued post of one site, each from the store's newest state."""
 
-    def __init__(self, site: Site, after_batch: Callable[[list[Path]], object] | None = None) -> None:
+    def __init__(
+        self,
+        site: Site,
+        after_batch: Callable[[list[Path]], object] | None = None,
+        terms: LeaseTerms = DEFAULT_TERMS,
+    ) -> None:
         self.site = site
         self.after_batch = after_batch
+        # When a failed bake is tried again: the queue's backoff (the site lock is its claim).
+        self.terms = terms
 
     def last_pass(self) -> float | None:
         """Return when (time.monotonic) any process last finished a pass that baked this site."""
@@ -83,4 +94,6 @@ class BakeWorker:
         """Record a post's failed bake on its job, for the next pass to retry."""
         log.exception("kiln: baking %s failed", slug)
         with database(self.site.database_url).transaction() as session:
-            record_failure(session, queued[slug], f"{type(error).__name__}: {error}")
+            job = queued[slug]
+            retry_at = utcnow() + self.terms.retry_delay(job.attempts + 1)
+            record_failure(session, job, f"{type(error).__name__}: {error}", retry_at)

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, event, select, update
+from sqlalchemy import Connection, bindparam, delete, event, null, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .database import database
 from .driver_sql import DriverStatement
-from .models import BakeJob
+from .models import BakeJob, utcnow
 
 
 @dataclass(frozen=True)
 class Job:
-    """A post to bake, and the request version the bake answers."""
+    """A post to bake, the request version the bake answers, and how often its bake failed so far."""
 
     slug: str
     version: int
+    attempts: int = 0
 
 
 def _upsert(insert: Callable[[type[BakeJob]], Any]) -> DriverStatement:
@@ -29,7 +31,10 @@ def _upsert(insert: Callable[[type[BakeJob]], Any]) -> DriverStatement:
     # Inline: no id is asked back (PostgreSQL would otherwise get RETURNING bake_jobs.id).
     statement = insert(BakeJob).inline().values(slug=bindparam("slug"), version=1)
     return DriverStatement(
-        statement.on_conflict_do_update(index_elements=["slug"], set_={"version": BakeJob.version + 1})
+        # A new request is due at once, even if the last bake failed: the change may be what fixes it.
+        statement.on_conflict_do_update(
+            index_elements=["slug"], set_={"version": BakeJob.version + 1, "next_attempt": null()}
+        )
     )
 
 
@@ -43,12 +48,16 @@ def enqueue(connection: Connection, slug: str) -> None:
 
 
 # Built once: the worker asks before every pass, and building the statement costs more than running it.
-_PENDING = select(BakeJob.slug, BakeJob.version).order_by(BakeJob.requested, BakeJob.id)
+_PENDING = (
+    select(BakeJob.slug, BakeJob.version, BakeJob.attempts)
+    .where(or_(BakeJob.next_attempt.is_(None), BakeJob.next_attempt <= bindparam("now")))
+    .order_by(BakeJob.requested, BakeJob.id)
+)
 
 
-def pending(session: Session) -> list[Job]:
-    """Return every waiting job, oldest request first."""
-    return [Job(slug, version) for slug, version in session.execute(_PENDING)]
+def pending(session: Session, now: datetime | None = None) -> list[Job]:
+    """Return every job due now (a failed one only once its retry time has come), oldest request first."""
+    return [Job(*row) for row in session.execute(_PENDING, {"now": now or utcnow()})]
 
 
 def finish_all(url: str, jobs: Iterable[Job]) -> int:
@@ -80,12 +89,12 @@ def finish_all(url: str, jobs: Iterable[Job]) -> int:
     return removed
 
 
-def record_failure(session: Session, job: Job, error: str) -> None:
-    """Keep a job whose bake failed, noting why, for the next pass to retry."""
-    session.execute(
-        update(BakeJob).where(BakeJob.slug == job.slug).values(attempts=BakeJob.attempts + 1, last_error=error[:2000]),
-        execution_options={"synchronize_session": False},
-    )
+def record_failure(session: Session, job: Job, error: str, retry_at: datetime) -> None:
+    """Keep a job whose bake failed, noting why, for a pass at retry_at or after to try again."""
+    failed = {"attempts": BakeJob.attempts + 1, "last_error": error[:2000], "next_attempt": retry_at}
+    # Only the version that failed: a request that bumped it meanwhile stays due at once.
+    query = update(BakeJob).where(BakeJob.slug == job.slug, BakeJob.version == job.version).values(failed)
+    session.execute(query, execution_options={"synchronize_session": False})
 
 
 # The slugs a session's open transaction asked to bake, for the unit of work to wake the worker after the commit.

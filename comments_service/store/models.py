@@ -256,6 +256,8 @@ class BakeJob(Base):
     requested: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # After a failed bake, not before this time (None: due now); a new request makes it due at once.
+    next_attempt: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True, default=None)
 
 
 class PendingWebmention(Base):
