@@ -210,9 +210,9 @@ def _signalling(function: Callable[[Session], list[Job]], event: threading.Event
     return signalling
 
 
-def _recording(bake: Callable[[PassBake, Session, str], list[Path]], slugs: list[str]) -> Callable[..., list[Path]]:
-    def recording(self: PassBake, session: Session, slug: str) -> list[Path]:
+def _recording(bake: Callable[..., list[Path]], slugs: list[str]) -> Callable[..., list[Path]]:
+    def recording(self: PassBake, session: Session, slug: str, **options: bool) -> list[Path]:
         slugs.append(slug)
-        return bake(self, session, slug)
+        return bake(self, session, slug, **options)
 
     return recording

@@ -33,19 +33,29 @@ class PassBake:
         self._read: dict[Path, bytes | None] = {}
         self._texts: dict[Path, str] = {}
         self._site_feed = SiteFeedUpdate(site.options.feed_length)
+        # The last post's own files, written by finish() in one batch with the shared ones.
+        self._held: list[tuple[Path, bytes]] = []
 
-    def bake(self, session: Session, slug: str) -> list[Path]:
-        """Write the files that show only this post (its page, its feed); splice it into the shared ones in memory."""
+    def bake(self, session: Session, slug: str, hold: bool = False) -> list[Path]:
+        """Write the files that show only this post (its page, its feed); splice it into the shared ones in memory.
+
+        With hold, its files are kept for finish() instead, which writes them with the shared
+        ones: the last post of a pass (a moderator's approval is a pass of one) waits for one
+        round of writes to reach the disk, not two.
+        """
         shared = self.manifest.shared_files()
         views, feeds = views_and_feeds(session, [slug])
         files = self.manifest.files_for(slug)
         own = [relative for relative in files if relative not in shared]
         updates, regions = rendered_pages(self.site, self.manifest, slug, views[slug], own)
         updates += post_feed(self.site, self.manifest, feeds.get(slug))
-        written = write_files(updates)
-        # Only once its own files are on disk: a post whose bake fails leaves the shared ones as they were.
+        written = [] if hold else write_files(updates)
+        # Once its own files are rendered (and, unless held, on disk): a post whose bake fails
+        # leaves the shared ones as they were.
         self._splice_shared([relative for relative in files if relative in shared], slug, regions)
         self._site_feed.add(slug, feeds.get(slug))
+        if hold:
+            self._held += updates
         return written
 
     def finish(self, session: Session) -> list[Path]:
@@ -53,7 +63,7 @@ class PassBake:
         site_feed = self.manifest.site_feed
         path = self.site.output / site_feed if site_feed else None
         latest = self._site_feed.entries(session, path) if path else None
-        updates = []
+        updates, self._held = self._held, []
         for page, text in self._texts.items():
             updates += if_changed(page, text.encode("utf-8"), self._read[page])
         return write_with_site_feed(updates, path, latest, self.site)
@@ -74,14 +84,15 @@ class PassBake:
         url = self.site.database_url
         baked: list[str] = []
         took: float | None = None
-        for slug in slugs:
+        slugs = list(slugs)
+        for number, slug in enumerate(slugs, 1):
             if rest is not None and took is not None:
                 rest(took)
             began = time.thread_time()
             try:
                 # A session per post: each bake reads the store afresh, under the site lock.
                 with database(url).transaction() as session:
-                    changed += self.bake(session, slug)
+                    changed += self.bake(session, slug, hold=number == len(slugs))
             # Templates are the theme's code: whatever one raises goes to failed (the worker
             # records it on the job), instead of stopping every other post's bake.
             except Exception as error:  # noqa: BLE001
