@@ -35,6 +35,8 @@ class PassBake:
         self._site_feed = SiteFeedUpdate(site.options.feed_length)
         # The last post's own files, written by finish() in one batch with the shared ones.
         self._held: list[tuple[Path, bytes]] = []
+        # The posts' own files written so far.
+        self._written: list[Path] = []
 
     def bake(self, session: Session, slug: str, hold: bool = False) -> list[Path]:
         """Write the files that show only this post (its page, its feed); splice it into the shared ones in memory.
@@ -81,31 +83,49 @@ class PassBake:
         (without failed, the error ends the pass before finish). rest is called between
         posts with the processor time the last one's bake took.
         """
-        url = self.site.database_url
         baked: list[str] = []
         took: float | None = None
-        slugs = list(slugs)
-        for number, slug in enumerate(slugs, 1):
+        *others, last = list(slugs) or [""]
+        for slug in others:
             if rest is not None and took is not None:
                 rest(took)
             began = time.thread_time()
-            try:
-                # A session per post: each bake reads the store afresh, under the site lock.
-                with database(url).transaction() as session:
-                    changed += self.bake(session, slug, hold=number == len(slugs))
-            # Templates are the theme's code: whatever one raises goes to failed (the worker
-            # records it on the job), instead of stopping every other post's bake.
-            except Exception as error:  # noqa: BLE001
-                if failed is None:
-                    raise
-                failed(slug, error)
-            else:
-                baked.append(slug)
+            # A session per post: each bake reads the store afresh, under the site lock.
+            with database(self.site.database_url).transaction() as session:
+                self._bake_one(session, slug, baked, failed)
             took = time.thread_time() - began
-        if baked:
-            with database(url).transaction() as session:
+        if rest is not None and took is not None:
+            rest(took)
+        # The last post and the shared files from one read of the store: a pass of one (an
+        # approval) opens one transaction. An error in finish() ends the pass.
+        with database(self.site.database_url).transaction() as session:
+            if last:
+                self._bake_one(session, last, baked, failed, hold=True)
+            changed += self._written
+            if baked:
                 changed += self.finish(session)
         return baked
+
+    def _bake_one(
+        self,
+        session: Session,
+        slug: str,
+        baked: list[str],
+        failed: Callable[[str, Exception], object] | None,
+        hold: bool = False,
+    ) -> None:
+        """Bake one post; add it to baked, or pass its error to failed (without failed, raise it)."""
+        try:
+            self._written += self.bake(session, slug, hold=hold)
+        # Templates are the theme's code: whatever one raises goes to failed (the worker
+        # records it on the job), instead of stopping every other post's bake.
+        except Exception as error:  # noqa: BLE001
+            if failed is None:
+                raise
+            session.rollback()
+            failed(slug, error)
+        else:
+            baked.append(slug)
 
     def _splice_shared(self, files: list[str], slug: str, regions: dict[str, str]) -> None:
         """Splice a post's regions into the shared files it shows in, each read once a pass."""
