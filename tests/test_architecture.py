@@ -112,7 +112,10 @@ def test_no_sql_outside_the_store() -> None:
         if m.unit == "store":
             continue
         for target, names, line in imports(m):
-            if target == "sqlalchemy" and set(names) - ALLOWED_SQLALCHEMY:
+            if target.split(".")[0] == "sqlalchemy" and not names:
+                # A plain `import sqlalchemy` (or of a submodule) binds the whole package, select() and all.
+                wrong.append(f"{m.name}:{line} imports {target} whole")
+            elif target == "sqlalchemy" and set(names) - ALLOWED_SQLALCHEMY:
                 wrong.append(f"{m.name}:{line} imports {sorted(set(names) - ALLOWED_SQLALCHEMY)} from sqlalchemy")
             elif target.startswith("sqlalchemy.") and target not in ("sqlalchemy.orm", "sqlalchemy.exc"):
                 wrong.append(f"{m.name}:{line} imports {target}")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
-from sqlalchemy import bindparam, event, insert, select
+from sqlalchemy import bindparam, event, insert, select, update
 
 from comments_service.store.comments import NewCommentRecord, insert_comment, insert_new_comment
 from comments_service.store.database import database
@@ -127,3 +127,30 @@ def test_a_value_for_no_parameter_is_refused_and_nothing_runs(app: Flask) -> Non
         connection.commit()
     with database(url).engine.connect() as connection:
         assert [(row.slug, row.attempts) for row in connection.execute(_JOB_COLUMNS)] == [("gegeven", 2)]
+
+
+def test_a_literal_none_in_the_statement_is_stored_as_null(app: Flask) -> None:
+    url = app.config["DATABASE_URL"]
+    later = datetime(2030, 1, 1, tzinfo=UTC)
+    with database(url).engine.begin() as connection:
+        connection.execute(insert(BakeJob).values(slug="uitgesteld", next_attempt=later))
+    # The statement's own None, not a parameter the caller must fill: once it was taken for one.
+    due = DriverStatement(update(BakeJob).values(next_attempt=None).where(BakeJob.slug == bindparam("slug")))
+    with database(url).engine.begin() as connection:
+        due.rows(connection, {"slug": "uitgesteld"})
+    with database(url).engine.connect() as connection:
+        assert connection.execute(select(BakeJob.next_attempt)).scalar_one() is None
+
+
+def test_a_parameter_used_twice_takes_one_value_and_still_refuses_unknown_names(app: Flask) -> None:
+    url = app.config["DATABASE_URL"]
+    with database(url).engine.begin() as connection:
+        connection.execute(insert(BakeJob).values(slug="twee", last_error="twee"))
+    read = DriverStatement(
+        select(BakeJob.version).where(BakeJob.slug == bindparam("x"), BakeJob.last_error == bindparam("x"))
+    )
+    with database(url).engine.connect() as connection:
+        assert read.rows(connection, {"x": "twee"}) == [(1,)]
+        assert read.rows(connection, {"x": "een"}) == []
+        with pytest.raises(TypeError, match=r"no such parameter\(s\): y;"):
+            read.rows(connection, {"x": "twee", "y": "twee"})

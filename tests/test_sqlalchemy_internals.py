@@ -151,6 +151,31 @@ def test_bind_parameter_value_holds_a_literal_of_the_statement(engine: Engine) -
         assert binds["flag"].value is True and binds["name"].value is None
 
 
+def test_required_and_insert_prefetch_tell_a_literal_none_from_a_callers_parameter_and_a_default(
+    engine: Engine,
+) -> None:
+    with relied_on("BindParameter.required and SQLCompiler.insert_prefetch"):
+        statement = insert(_TABLE).values(name=bindparam("name"), flag=None)
+        compiled = statement.compile(dialect=engine.dialect)
+        assert isinstance(compiled, SQLCompiler)
+        binds = _names(compiled)
+        # All three hold None: the caller's, the statement's literal, and a column filled by its default.
+        assert binds["name"].value is binds["flag"].value is binds["count"].value is None
+        assert binds["name"].required is True and binds["flag"].required is False and binds["count"].required is False
+        assert sorted(column.key for column in compiled.insert_prefetch) == ["at", "count"]
+
+
+def test_positiontup_repeats_a_parameter_used_twice(engine: Engine) -> None:
+    with relied_on("SQLCompiler.positiontup listing each placeholder, a name used twice twice"):
+        statement = select(_TABLE.c.id).where(_TABLE.c.name == bindparam("n"), _TABLE.c.served == bindparam("n"))
+        compiled = statement.compile(dialect=engine.dialect)
+        assert isinstance(compiled, SQLCompiler)
+        if compiled.positional:
+            assert list(compiled.positiontup or ()) == ["n", "n"]
+        else:
+            assert list(_names(compiled)) == ["n"]
+
+
 @pytest.mark.parametrize(
     "value",
     [datetime(2009, 5, 25, 9, 25, tzinfo=timezone(timedelta(hours=2))), True, False, 7, "tekst"],

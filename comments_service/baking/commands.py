@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 
 import click
@@ -10,11 +9,9 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from ..appctx import this_app
-from ..background.lease import LeaseTerms
 from .manifest import Manifest
 from .pass_bake import bake_posts
-from .trigger import BakeThread, after_batch, site_of
-from .worker import BakeWorker
+from .trigger import BakeThread, after_batch, bake_worker, site_of
 
 
 @click.command("bake")
@@ -47,7 +44,7 @@ def bake_command(slug: str | None, bake_all: bool) -> None:
 def bake_worker_command(once: bool) -> None:
     """Apply queued bakes as they come, in this process (set BAKE_IN_PROCESS=false on the service)."""
     app = this_app()
-    worker = BakeWorker(site_of(app), partial(_after_batch, app), LeaseTerms.retried_until_done(app.config, "BAKE"))
+    worker = bake_worker(app, _after_batch)
     poll = float(app.config["BAKE_POLL_SECONDS"])
     click.echo(f"Baking queued posts into {worker.site.output}" + ("." if once else f", looking every {poll:g} s."))
     if once:

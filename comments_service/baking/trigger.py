@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -32,9 +32,9 @@ def after_batch(app: Flask, changed: list[Path]) -> None:
     run_hook(hook, site_of(app).output, changed, float(app.config["BAKE_HOOK_TIMEOUT"]))
 
 
-def bake_worker(app: Flask) -> BakeWorker:
-    """Return a worker for the app's site that runs the post-bake hook after each batch."""
-    return BakeWorker(site_of(app), partial(after_batch, app), LeaseTerms.retried_until_done(app.config, "BAKE"))
+def bake_worker(app: Flask, then: Callable[[Flask, list[Path]], object] = after_batch) -> BakeWorker:
+    """Return a worker for the app's site that calls then (by default the post-bake hook) after each batch."""
+    return BakeWorker(site_of(app), partial(then, app), LeaseTerms.retried_until_done(app.config, "BAKE"))
 
 
 class BakeThread(BackgroundWorker):

@@ -18,19 +18,12 @@ from .pass_stamp import last_pass, stamp_pass
 from .pelican_site import Site
 
 log = logging.getLogger(__name__)
-# The settings' defaults, for a worker made without an app (tests, tools).
-DEFAULT_TERMS = LeaseTerms.retried_until_done({"BAKE_RETRY_DELAY": 1.0, "BAKE_RETRY_MAX_DELAY": 600.0}, "BAKE")
 
 
 class BakeWorker:
     """Bakes every queued post of one site, each from the store's newest state."""
 
-    def __init__(
-        self,
-        site: Site,
-        after_batch: Callable[[list[Path]], object] | None = None,
-        terms: LeaseTerms = DEFAULT_TERMS,
-    ) -> None:
+    def __init__(self, site: Site, after_batch: Callable[[list[Path]], object], terms: LeaseTerms) -> None:
         self.site = site
         self.after_batch = after_batch
         # When a failed bake is tried again: the queue's backoff (the site lock is its claim).
@@ -58,6 +51,7 @@ class BakeWorker:
         between them with the processor time the last one's bake took.
         """
         url = self.site.database_url
+        # A first look without the lock, so an idle poll takes none; _bake reads the queue again under it.
         with database(url).transaction() as session:
             jobs = pending(session)
         changed: list[Path] = []
@@ -67,7 +61,7 @@ class BakeWorker:
         if baked:
             finish_all(url, baked)
             stamp_pass(self.site.output)
-        if changed and self.after_batch is not None:
+        if changed:
             self.after_batch(changed)
         return changed
 

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from flask import Flask
@@ -22,7 +23,10 @@ log = logging.getLogger(__name__)
 # The keys of pelicanconf.py's KILN dict; the service passes DATABASE_URL and AUTO_CLOSE_DAYS into its builds.
 KILN_KEYS = frozenset({"DATABASE_URL", "SERVICE_URL", "AUTO_CLOSE_DAYS", "COMMENT_FEED_LENGTH"})
 # The service's settings the identity is resolved from: a change to one resolves it anew.
-_SERVICE_KEYS = ("SITE_DIR", "PELICAN_CONF", "SITE_URL", "SERVICE_URL", "SITE_NAME", "DATABASE_URL", "AUTO_CLOSE_DAYS")
+# One C-level call gathers them: the key is read at every use (each comment submission's redirect).
+_service_values = itemgetter(
+    "SITE_DIR", "PELICAN_CONF", "SITE_URL", "SERVICE_URL", "SITE_NAME", "DATABASE_URL", "AUTO_CLOSE_DAYS"
+)
 _EXTENSION = "kiln_site_identity"
 
 
@@ -90,7 +94,7 @@ def pelican_identity(conf: str) -> SiteIdentity:
 def identity_of(app: Flask) -> SiteIdentity:
     """Return the app's identity, resolved once per value of the settings it is resolved from."""
     # Keyed by those values rather than kept for good: a test or a shell that changes one sees it.
-    key = tuple(app.config[name] for name in _SERVICE_KEYS)
+    key = _service_values(app.config)
     cached = app.extensions.get(_EXTENSION)
     if cached is not None and cached[0] == key:
         identity: SiteIdentity = cached[1]

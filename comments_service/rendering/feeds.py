@@ -65,11 +65,6 @@ def post_feed_path(slug: str) -> str:
     return f"feeds/comments/{slug}.atom.xml"
 
 
-def absolute(options: RenderOptions, path: str) -> str:
-    """Return a site path as a URL: absolute when SITEURL is set, else from the site root."""
-    return f"{options.site.site_url}/{path.lstrip('/')}"
-
-
 def atom_id(url: str) -> str:
     """Return a permanent, absolute Atom id for a URL (a name-based UUID, valid even without SITEURL)."""
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, url)}"
@@ -115,13 +110,14 @@ def _render(
     macro: Macro = env.get_template(ENTRY_TEMPLATE).module.atom_entry  # type: ignore[attr-defined]
     entry_key, known = template_key(env, ENTRY_TEMPLATE), previous_entries(previous)
     rendered = []
+    link = options.site.site_link
     for entry in entries:
-        url = absolute(options, f"{entry.post_url}#comment-{entry.id}")
+        url = link(f"{entry.post_url}#comment-{entry.id}")
         rendered.append(reuse_or_render(entry, url, entry_key, known, partial(macro, entry, url)))
     text = env.get_template(FEED_TEMPLATE).render(
         title=title,
-        self_url=absolute(options, self_path),
-        page_url=absolute(options, page_path),
+        self_url=link(self_path),
+        page_url=link(page_path),
         updated=entries[0].created if entries else quiet_since,
         entries=rendered,
     )

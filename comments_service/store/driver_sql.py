@@ -23,11 +23,12 @@ class _Form:
     """One statement as one database takes it: its SQL, its parameters in order, the conversions both ways."""
 
     sql: str
+    # Each parameter once, in the order the driver first takes it.
     names: tuple[str, ...]
-    # The same names as a set, to refuse a value for a parameter the statement does not have.
-    known: frozenset[str]
     positional: bool
-    # The values the statement itself holds (literals in it), used where the caller gives none.
+    # Where a positional statement uses a parameter twice: the index in names of each placeholder.
+    placeholders: tuple[int, ...] | None
+    # The values the statement itself holds (literals in it, None too), used where the caller gives none.
     given: dict[str, Any]
     # An INSERT's columns the caller may leave out: each one's Python-side default, or NULL.
     defaults: dict[str, Callable[[], Any]]
@@ -36,18 +37,23 @@ class _Form:
 
     def parameters(self, values: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
         """Return values as the driver takes them, each converted by its column's type; refuse unknown names."""
-        if not self.known.issuperset(values):
-            unknown = ", ".join(sorted(set(values) - self.known))
-            raise TypeError(f"no such parameter(s): {unknown}; the statement takes {', '.join(self.names)}")
         converted = []
+        used = 0
         for name in self.names:
             if name in values:
                 value = values[name]
+                used += 1
             else:
                 value = self.given[name] if name in self.given else self.defaults[name]()
             convert = self.to_database[name]
             converted.append(value if convert is None or value is None else convert(value))
-        return tuple(converted) if self.positional else dict(zip(self.names, converted, strict=True))
+        # Counted on the way, not looked up again: this runs for every reader's comment.
+        if used != len(values):
+            unknown = ", ".join(sorted(set(values).difference(self.names)))
+            raise TypeError(f"no such parameter(s): {unknown}; the statement takes {', '.join(self.names)}")
+        if not self.positional:
+            return dict(zip(self.names, converted, strict=True))
+        return tuple(converted) if self.placeholders is None else tuple(converted[i] for i in self.placeholders)
 
 
 def _observed(connection: Connection) -> bool:
@@ -118,14 +124,18 @@ class DriverStatement:
         by_name = {name: bind for bind, name in compiled.bind_names.items()}
         if compiled.escaped_bind_names or any(bind.expanding for bind in by_name.values()):
             raise ValueError("only plainly named, single-valued parameters can go to the driver as they are")
-        names = tuple(compiled.positiontup or by_name)
+        order = tuple(compiled.positiontup or by_name)
+        names = tuple(dict.fromkeys(order))
         binds = {name: by_name[name] for name in names}
+        # A parameter is the caller's (required), an INSERT's column left out (filled by its default),
+        # or a literal of the statement, whose value it holds, None as much as any other.
+        left_out = {column.key for column in compiled.insert_prefetch}
         return _Form(
             sql=compiled.string,
             names=names,
-            known=frozenset(names),
             positional=bool(compiled.positional),
-            given={name: bind.value for name, bind in binds.items() if bind.value is not None},
+            placeholders=None if order == names else tuple(names.index(name) for name in order),
+            given={name: bind.value for name, bind in binds.items() if not bind.required and name not in left_out},
             defaults=_column_defaults(self._statement, names),
             to_database={name: bind.type.dialect_impl(dialect).bind_processor(dialect) for name, bind in binds.items()},
             from_database=tuple(

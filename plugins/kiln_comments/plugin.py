@@ -42,8 +42,7 @@ class _Build:
 
     def __init__(self, settings: dict[str, Any]) -> None:
         # Read once per run; unknown KILN keys are warned of here.
-        self.identity: SiteIdentity = from_pelican(settings)
-        self.options: RenderOptions = options_from_pelican(settings, self.identity)
+        self.options: RenderOptions = options_from_pelican(settings, from_pelican(settings))
         self.output = Path(settings["OUTPUT_PATH"])
         self.views: dict[str, ThreadView] = {}
         self.feeds: dict[str, PostFeed] = {}
@@ -51,6 +50,11 @@ class _Build:
         self.manifest = Manifest()
         self._unwritten: set[str] = set()
         self._head_warned = False
+
+    @property
+    def identity(self) -> SiteIdentity:
+        """Return the site's identity, as the render options carry it."""
+        return self.options.site
 
     def region(self, name: str, content: Any) -> Markup:
         """Render a fenced region for a post and note it for the next written file."""
