@@ -21,7 +21,3 @@ def views_and_feeds(session: Session, slugs: Iterable[str]) -> tuple[dict[str, T
         feeds[thread.slug] = build_feed(thread, rows)
     return views, feeds
 
-
-def thread_view(session: Session, slug: str) -> ThreadView:
-    """Return the render-ready view of one post's thread."""
-    return views_and_feeds(session, [slug])[0][slug]

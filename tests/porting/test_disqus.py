@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
-from comments_service.rendering.loading import thread_view
+from comments_service.rendering.loading import views_and_feeds
 from comments_service.store.database import database
 from comments_service.store.models import Comment, State
 from comments_service.store.threads import get_thread
@@ -39,7 +39,7 @@ def test_isso_sample_gives_five_comments_and_reports_the_orphan(
         assert rows["disqus:8"].body_html == "<p>Message from thread with empty title and id</p>"
         thread = get_thread(session, "redacted")
         assert thread is not None and rows["disqus:8"].thread_id == thread.id
-        view = thread_view(session, "some-id")
+        view = views_and_feeds(session, ["some-id"])[0]["some-id"]
     placeholder = next(node for node in view.roots if node.deleted)
     assert placeholder.author == "" and [c.body_html for c in placeholder.children] == ["<p>Hello, World.</p>"]
 
