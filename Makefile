@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app comments_service
 PYTHON ?= python3
 
-.PHONY: install run build test lint typecheck clean
+.PHONY: install run build test lint typecheck translations clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,8 @@ build: install
 # The demo's public address, so pages and email carry absolute links to it.
 run: export KILN_SITE_URL = http://127.0.0.1:8000
 run: export KILN_SERVICE_URL = http://127.0.0.1:8000
+# The seed page had English chrome around its Dutch text; KILN_LANGUAGE=nl make run shows it all in Dutch.
+run: export KILN_LANGUAGE ?= en
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load
@@ -30,6 +32,16 @@ run: install
 	$(FLASK) demo moderator
 	@echo "Serving the blog and its comment service at http://127.0.0.1:8000/ (Zeker: /zeker.html)"
 	KILN_SERVE_SITE=true $(BIN)/gunicorn --config gunicorn.conf.py
+
+# Extract every message into the template catalog, merge it into each language's catalog, compile them all.
+# Add a language: $(BIN)/pybabel init -D kiln -i $(POT) -d $(CATALOGS) -l <code>, translate its .po file, run this.
+CATALOGS := comments_service/translations
+POT := $(CATALOGS)/kiln.pot
+translations: install
+	$(BIN)/pybabel extract --quiet -F babel.cfg -k N_ -k lazy_gettext --no-location --sort-output \
+		--project Kiln --copyright-holder "Kiln" --msgid-bugs-address "" -o $(POT) .
+	$(BIN)/pybabel update --quiet -D kiln -i $(POT) -d $(CATALOGS) --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile --quiet -D kiln -d $(CATALOGS) --statistics
 
 lint: install
 	$(BIN)/ruff check .

@@ -33,7 +33,11 @@ KILN = {
     "SERVICE_URL": os.environ.get("KILN_SERVICE_URL", ""),
     # Close threads this many days after the post's date (0: never); the service passes its own.
     "AUTO_CLOSE_DAYS": int(os.environ.get("KILN_AUTO_CLOSE_DAYS", "0")),
+    # One language for Kiln's words on every page (en, nl, de, fr); unset, each page speaks its post's Lang.
+    "LANGUAGE": os.environ.get("KILN_LANGUAGE", ""),
 }
+# The theme's words go through gettext; the kiln_comments plugin installs Kiln's catalogs.
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "extensions": ["jinja2.ext.i18n"]}
 
 FEED_ALL_ATOM = "feeds/all.atom.xml"
 CATEGORY_FEED_ATOM = None

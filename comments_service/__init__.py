@@ -14,7 +14,7 @@ from .config import load_config
 from .extensions import csrf, init_request_database, limiter
 from .linkbacks.worker import WebmentionVerifier
 from .notify.sender import MailSender
-from .web import body_limit, errors, utf8_guard
+from .web import body_limit, errors, languages, utf8_guard
 from .web.bounded_json import BoundedJSONProvider
 from .web.ids import IdConverter
 
@@ -35,6 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     errors.init_app(app)
+    languages.init_app(app)
     spam.init_app(app)
     cli.init_app(app)
     # Every kind of background work, started together in each process: see background/start.py.

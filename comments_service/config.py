@@ -87,6 +87,12 @@ SETTINGS: tuple[Setting, ...] = (
         "SERVICE_URL", "", "Absolute base URL of this service, for links in email; KILN['SERVICE_URL'], else SITE_URL."
     ),
     Setting("SITE_NAME", "", "The site's name in email; Pelican's SITENAME if unset."),
+    Setting(
+        "LANGUAGE",
+        "",
+        "Kiln's one language on every page and in all mail (en, nl, de, fr); Pelican's KILN['LANGUAGE'] if unset, "
+        "else each post's Lang (moderators: their account's language).",
+    ),
     Setting("MAIL_HOST", "", "SMTP server; email is off while this, MAIL_FROM or SITE_URL is unset."),
     Setting("MAIL_PORT", 587, "SMTP port (587 for STARTTLS, 465 for SSL, 25 for none)."),
     Setting("MAIL_SECURITY", "starttls", "How to secure the SMTP connection: starttls, ssl or none."),

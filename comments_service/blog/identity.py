@@ -21,11 +21,11 @@ from .pelican_settings import conf_path, read_render_settings
 log = logging.getLogger(__name__)
 
 # The keys of pelicanconf.py's KILN dict; the service passes DATABASE_URL and AUTO_CLOSE_DAYS into its builds.
-KILN_KEYS = frozenset({"DATABASE_URL", "SERVICE_URL", "AUTO_CLOSE_DAYS", "COMMENT_FEED_LENGTH"})
+KILN_KEYS = frozenset({"DATABASE_URL", "SERVICE_URL", "AUTO_CLOSE_DAYS", "COMMENT_FEED_LENGTH", "LANGUAGE"})
 # The service's settings the identity is resolved from: a change to one resolves it anew.
 # One C-level call gathers them: the key is read at every use (each comment submission's redirect).
 _service_values = itemgetter(
-    "SITE_DIR", "PELICAN_CONF", "SITE_URL", "SERVICE_URL", "SITE_NAME", "DATABASE_URL", "AUTO_CLOSE_DAYS"
+    "SITE_DIR", "PELICAN_CONF", "SITE_URL", "SERVICE_URL", "SITE_NAME", "DATABASE_URL", "AUTO_CLOSE_DAYS", "LANGUAGE"
 )
 _EXTENSION = "kiln_site_identity"
 
@@ -42,6 +42,12 @@ class SiteIdentity:
     database_url: str = ""
     # Threads close this many days after the post's date (0: never).
     auto_close_days: int = 0
+    # The one language of Kiln's chrome on every page when set; else each page speaks its post's Lang.
+    language: str = ""
+    # Pelican's DEFAULT_LANG: the language of pages without a Lang of their own.
+    default_language: str = "en"
+    # Pelican's TIMEZONE: every date Kiln shows is in it.
+    timezone: str = "UTC"
 
     @property
     def service_base(self) -> str:
@@ -64,6 +70,9 @@ def from_pelican(settings: Mapping[str, Any]) -> SiteIdentity:
         site_name=str(settings.get("SITENAME") or ""),
         database_url=str(kiln.get("DATABASE_URL") or ""),
         auto_close_days=int(kiln.get("AUTO_CLOSE_DAYS") or 0),
+        language=str(kiln.get("LANGUAGE") or ""),
+        default_language=str(settings.get("DEFAULT_LANG") or "en"),
+        timezone=str(settings.get("TIMEZONE") or "UTC"),
     )
 
 
@@ -76,12 +85,19 @@ def resolve(config: Mapping[str, Any], pelican: SiteIdentity) -> SiteIdentity:
         # The service always has these (config.py fills the store in); its builds take them from it.
         database_url=str(config["DATABASE_URL"]),
         auto_close_days=int(config["AUTO_CLOSE_DAYS"] or 0),
+        language=str(config["LANGUAGE"] or "") or pelican.language,
+        default_language=pelican.default_language,
+        timezone=pelican.timezone,
     )
 
 
 def for_service_build(settings: Mapping[str, Any], service: SiteIdentity) -> dict[str, Any]:
-    """Return Pelican settings for a build or bake by the service: KILN names its comment store and closing rule."""
-    store_and_rule = {"DATABASE_URL": service.database_url, "AUTO_CLOSE_DAYS": service.auto_close_days}
+    """Return Pelican settings for a build or bake by the service: KILN names its store, closing rule and language."""
+    store_and_rule = {
+        "DATABASE_URL": service.database_url,
+        "AUTO_CLOSE_DAYS": service.auto_close_days,
+        "LANGUAGE": service.language,
+    }
     return {**settings, "KILN": {**(settings.get("KILN") or {}), **store_and_rule}}
 
 

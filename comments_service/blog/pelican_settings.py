@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 # What rendering and the site's identity read, besides THEME; Pelican's defaults for those it defaults.
-RENDER_KEYS = ("TIMEZONE", "SITEURL", "SITENAME", "KILN")
-DEFAULTS = {"SITEURL": "", "SITENAME": "A Pelican Blog"}
+RENDER_KEYS = ("TIMEZONE", "SITEURL", "SITENAME", "KILN", "DEFAULT_LANG")
+DEFAULTS = {"SITEURL": "", "SITENAME": "A Pelican Blog", "DEFAULT_LANG": "en"}
 DEFAULT_OUTPUT_PATH = "output"
 DEFAULT_THEME = "notmyidea"
 

@@ -12,11 +12,16 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from ..blog.closing import is_closed
 from ..blog.identity import SiteIdentity
+from ..language.catalogs import catalog_key
+from ..language.choice import PageLanguage, page_language
+from ..language.dates import moment_text, number
+from ..language.jinja import chrome_of, install_gettext
 from ..store.models import utcnow
 from .comment_pieces import CONTEXT_NAME, Reuse, reuse_comment
 from .fences import digest
@@ -52,10 +57,10 @@ def end_marker(region: str, slug: str) -> str:
     return f"<!--/kiln:{region}:{slug}-->"
 
 
-def comment_date(moment: datetime, timezone: str) -> str:
-    """Format a comment's time as the page shows it: 'May 25, 2009 at 7:25'."""
-    local = moment.astimezone(ZoneInfo(timezone))
-    return f"{local:%B} {local.day}, {local.year} at {local.hour}:{local:%M}"
+def language_of(view: ThreadView, options: RenderOptions) -> PageLanguage:
+    """Return the languages of a post's page: its Lang (else the site's) and Kiln's chrome (forced, else the same)."""
+    site = options.site
+    return page_language(view.language, site.language, site.default_language)
 
 
 def iso_date(moment: datetime, timezone: str) -> str:
@@ -73,9 +78,13 @@ def _environment(templates: str, timezone: str) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
-    env.filters["comment_date"] = lambda moment: comment_date(moment, timezone)
+    install_gettext(env, chrome_of)
+    env.filters["comment_date"] = pass_context(lambda ctx, moment: moment_text(moment, timezone, chrome_of(ctx)))
+    env.filters["number"] = pass_context(lambda ctx, value: number(value, chrome_of(ctx)))
     env.filters["iso_date"] = lambda moment: iso_date(moment, timezone)
     env.filters["host"] = lambda url: urlsplit(url).hostname or url
+    # A name set in a sentence of another direction keeps its own: <bdi> around it, inside the message.
+    env.filters["bdi"] = lambda text: Markup("<bdi>{}</bdi>").format(text)
     env.globals["reuse_comment"] = reuse_comment
     return env
 
@@ -92,14 +101,23 @@ def render_region(
     closed = is_closed(view.closed, view.published, options.site.auto_close_days, now or utcnow())
     shown = replace(view, closed=closed)
     env = _environment(options.theme_templates, options.timezone)
+    language = language_of(view, options)
     # Everything a comment's HTML may depend on besides the comment and its replies.
-    depends_on = (_templates_key(env), options.timezone, options.site.service_url, options.site.site_url)
+    depends_on = (
+        _templates_key(env),
+        options.timezone,
+        options.site.service_url,
+        options.site.site_url,
+        language,
+        catalog_key(language.chrome),
+    )
     reuse = Reuse((*depends_on, view.slug, closed, view.published), previous)
     try:
         return render_theme_template(
             REGION_TEMPLATES[region],
             options,
             thread=shown,
+            language=language,
             service_url=options.site.service_url,
             site_url=options.site.site_url,
             **{CONTEXT_NAME: reuse},

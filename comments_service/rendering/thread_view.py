@@ -25,6 +25,8 @@ class ThreadFacts(Protocol):
     def published(self) -> datetime | None: ...
     @property
     def closed_explicitly(self) -> bool: ...
+    @property
+    def language(self) -> str: ...
 
 
 @dataclass
@@ -66,11 +68,15 @@ class ThreadView:
     linkbacks: list[LinkbackEntry]
     comment_count: int
     published: datetime | None = None
+    # The post's Lang; empty for the site's default language.
+    language: str = ""
 
 
-def empty_view(slug: str, closed: bool = False, published: datetime | None = None) -> ThreadView:
+def empty_view(slug: str, closed: bool = False, published: datetime | None = None, language: str = "") -> ThreadView:
     """Return the view of a post nobody has commented on yet."""
-    return ThreadView(slug=slug, closed=closed, roots=[], linkbacks=[], comment_count=0, published=published)
+    return ThreadView(
+        slug=slug, closed=closed, roots=[], linkbacks=[], comment_count=0, published=published, language=language
+    )
 
 
 def build_view(thread: ThreadFacts, rows: Iterable[VisibleRow]) -> ThreadView:
@@ -86,6 +92,7 @@ def build_view(thread: ThreadFacts, rows: Iterable[VisibleRow]) -> ThreadView:
         linkbacks=[_linkback(r) for r in sorted(linkbacks, key=_order)],
         comment_count=count,
         published=thread.published,
+        language=thread.language,
     )
 
 

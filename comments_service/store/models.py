@@ -107,6 +107,8 @@ class Thread(Base):
     # Closed by a moderator in the service; the post's metadata can close it too.
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
     closed_by_metadata: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The post's Lang (a BCP 47 tag); empty for the site's DEFAULT_LANG. Its pages' chrome speaks it.
+    language: Mapped[str] = mapped_column(String(35), default="")
     created: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     comments: Mapped[list[Comment]] = relationship(back_populates="thread")
@@ -177,6 +179,8 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(320), default="")
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[Role] = mapped_column(_enum(Role), default=Role.MODERATOR)
+    # The language of the moderation pages and mail for this account; empty: the browser's (Accept-Language).
+    language: Mapped[str] = mapped_column(String(35), default="")
     created: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -26,6 +26,8 @@ class PostInfo:
     url: str
     published: datetime | None
     closed_by_metadata: bool
+    # The post's Lang; empty for the site's default language.
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class ThreadRow:
     published: datetime | None
     closed: bool
     closed_by_metadata: bool
+    language: str
 
     # The same rule as the mapped thread's, read from the same two columns.
     closed_explicitly = Thread.closed_explicitly
@@ -104,6 +107,7 @@ def sync_posts(session: Session, posts: Iterable[PostInfo]) -> None:
         thread.url = post.url
         thread.published = post.published
         thread.closed_by_metadata = post.closed_by_metadata
+        thread.language = post.language
         session.add(thread)
 
 

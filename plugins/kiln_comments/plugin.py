@@ -7,12 +7,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 from pelican import signals
 from sqlalchemy.exc import SQLAlchemyError
 
 from comments_service.baking.manifest import Manifest
 from comments_service.blog.identity import SiteIdentity, from_pelican
+from comments_service.language.choice import PageLanguage, page_language
+from comments_service.language.dates import number, post_date
+from comments_service.language.jinja import install_gettext
 from comments_service.linkbacks.advertise import endpoints_at
 from comments_service.linkbacks.targets import is_absolute
 from comments_service.rendering.feeds import (
@@ -60,7 +65,7 @@ class _Build:
         """Render a fenced region for a post and note it for the next written file."""
         slug = content.slug
         view = self.views.get(slug) or empty_view(
-            slug, _closed_by_metadata(content), _aware(getattr(content, "date", None))
+            slug, _closed_by_metadata(content), _aware(getattr(content, "date", None)), _language(content)
         )
         self._unwritten.add(slug)
         return fenced_region(name, view, self.options)
@@ -116,6 +121,11 @@ def _closed_by_metadata(content: Any) -> bool:
     return str(getattr(content, "metadata", {}).get("comments", "")).strip().lower() == "closed"
 
 
+def _language(content: Any) -> str:
+    # Pelican gives every content a lang: its Lang metadata, else DEFAULT_LANG.
+    return str(getattr(content, "lang", "") or "")
+
+
 def _aware(moment: datetime | None) -> datetime | None:
     # Pelican dates are aware once TIMEZONE is set; a naive one is read as UTC.
     return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
@@ -129,6 +139,7 @@ def _post_info(content: Any) -> PostInfo:
         url=content.url,
         published=_aware(getattr(content, "date", None)),
         closed_by_metadata=_closed_by_metadata(content),
+        language=_language(content),
     )
 
 
@@ -140,8 +151,25 @@ def start_build(pelican: Any) -> None:
         log.error("%s KILN['DATABASE_URL'] is not set; pages get empty comment sections", PREFIX)
 
 
+@pass_context
+def page_language_of(context: Context) -> PageLanguage:
+    """Return the languages of the page a Pelican template renders: its post's Lang, else DEFAULT_LANG; KILN forces."""
+    item = context.get("article") or context.get("page")
+    kiln = context.get("KILN") or {}
+    return page_language(getattr(item, "lang", None), kiln.get("LANGUAGE"), context.get("DEFAULT_LANG"))
+
+
+def _chrome(context: Context) -> str:
+    return page_language_of(context).chrome
+
+
 def add_template_globals(generator: Any) -> None:
-    """Give the theme its kiln_comments(), kiln_count(), kiln_head() and kiln_feed() functions."""
+    """Give the theme Kiln's functions, its gettext in each page's chrome language, and local dates."""
+    install_gettext(generator.env, _chrome)
+    generator.env.globals["kiln_language"] = page_language_of
+    timezone = generator.settings.get("TIMEZONE") or "UTC"
+    generator.env.filters["kiln_date"] = pass_context(lambda ctx, moment: post_date(moment, timezone, _chrome(ctx)))
+    generator.env.filters["kiln_number"] = pass_context(lambda ctx, value: number(value, _chrome(ctx)))
     generator.env.globals["kiln_comments"] = _kiln_comments
     generator.env.globals["kiln_count"] = _kiln_count
     generator.env.globals["kiln_head"] = _kiln_head

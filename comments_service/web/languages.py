@@ -1,0 +1,58 @@
+"""Which language each answer speaks: a reader's page its post's, a moderator's page their own, else the browser's."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+
+from ..blog.identity import SiteIdentity, identity_of
+from ..language.catalogs import languages
+from ..language.choice import first_supported, page_language
+from ..language.dates import moment_text, number
+from ..language.jinja import install_gettext
+from ..language.speaking import current_language, set_language
+
+
+def post_language(site: SiteIdentity, post_lang: str | None) -> str:
+    """Return the language of Kiln's words about a post (its pages, its mail to commenters): forced, else its Lang."""
+    return page_language(post_lang, site.language, site.default_language).chrome
+
+
+def person_language(site: SiteIdentity, chosen: str | None, browser: str | None = None) -> str:
+    """Return a moderator's language: their account's choice, else the site's forced one, the browser's, the site's."""
+    return first_supported([chosen, site.language, browser, site.default_language])
+
+
+def browser_language() -> str | None:
+    """Return the language of this request's Accept-Language that Kiln speaks best, if any."""
+    return request.accept_languages.best_match(languages())
+
+
+def speak_for_post(app: Flask, post_lang: str | None) -> str:
+    """Answer the rest of this request in the language of a post's pages."""
+    language = post_language(identity_of(app), post_lang)
+    set_language(language)
+    return language
+
+
+def speak_for_person(app: Flask, chosen: str | None) -> str:
+    """Answer the rest of this request in a signed-in person's language."""
+    language = person_language(identity_of(app), chosen, browser_language())
+    set_language(language)
+    return language
+
+
+def _default_language(app: Flask) -> None:
+    # Until a view knows the post or the person, the browser's choice (or the forced one) is the best guess.
+    site = identity_of(app)
+    set_language(first_supported([site.language, browser_language(), site.default_language]))
+
+
+def init_app(app: Flask) -> None:
+    """Give the service's templates gettext in the current language, local dates and numbers; pick a language."""
+    install_gettext(app.jinja_env, lambda context: current_language())
+
+    # A date and time as the current language writes it, in the site's time zone.
+    app.jinja_env.filters["moment"] = lambda value: moment_text(value, identity_of(app).timezone)
+    app.jinja_env.filters["number"] = lambda value: number(value)
+    app.jinja_env.globals["current_language"] = current_language
+    app.before_request(lambda: _default_language(app))
