@@ -102,7 +102,7 @@ def _rows(created: datetime) -> list[VisibleRow]:
 def test_a_render_leaves_no_reference_cycle_holding_the_thread(options: RenderOptions) -> None:
     """A bake's rows and comment tree are freed when it ends, not at the collector's next full pass."""
     created = datetime(2009, 5, 25, 7, 0, tzinfo=UTC)
-    thread = SimpleNamespace(slug="zeker", closed_explicitly=False, published=created)
+    thread = SimpleNamespace(slug="zeker", closed_explicitly=False, published=created, language="")
     gc.collect()
     gc.disable()
     gc.set_debug(gc.DEBUG_SAVEALL)

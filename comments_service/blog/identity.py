@@ -85,7 +85,7 @@ def resolve(config: Mapping[str, Any], pelican: SiteIdentity) -> SiteIdentity:
         # The service always has these (config.py fills the store in); its builds take them from it.
         database_url=str(config["DATABASE_URL"]),
         auto_close_days=int(config["AUTO_CLOSE_DAYS"] or 0),
-        language=str(config["LANGUAGE"] or "") or pelican.language,
+        language=str(config.get("LANGUAGE") or "") or pelican.language,
         default_language=pelican.default_language,
         timezone=pelican.timezone,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app
+from markupsafe import Markup
 
 from ..blog.identity import identity_of
 
@@ -13,12 +14,15 @@ def _site_link(path: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Install the server-side login sessions and register the moderation pages."""
-    from . import admin, auth, comment_views, thread_views, views
+    """Install the server-side login sessions, the labels the pages show, and register the moderation pages."""
+    from . import admin, auth, comment_views, labels, thread_views, views
     from .sessions import KilnSessionInterface
 
     app.session_interface = KilnSessionInterface()
     # A global, not a context value: the pages' macros are imported without their context.
     app.jinja_env.globals["site_link"] = _site_link
+    # A name inside a translated sentence keeps its own direction: the sentence takes it as markup.
+    app.jinja_env.filters["bdi"] = lambda text: Markup("<bdi>{}</bdi>").format(text)
+    labels.install(app)
     for module in (auth, views, comment_views, thread_views, admin):
         app.register_blueprint(module.bp)

@@ -7,6 +7,9 @@ import re
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..language.catalogs import languages
+from ..language.speaking import N_, ngettext
+from ..language.speaking import gettext as _
 from ..store.login_sessions import delete_logins
 from ..store.models import Role, User
 from ..store.users import admins_besides, find_user
@@ -14,6 +17,8 @@ from ..text.text_policy import field_problems
 
 MIN_PASSWORD_LENGTH = 8
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+# A whole sentence per field, for the translators; the problem is the text policy's own words.
+_NAME_PROBLEMS = {"display name": N_("The display name %(problem)s."), "email address": N_("The email address %(problem)s.")}
 
 # A hash of nothing, checked when the account does not exist, so a wrong username
 # costs as much time as a wrong password. Written out rather than made at import:
@@ -32,28 +37,48 @@ class AccountError(ValueError):
 def check_password(password: str) -> None:
     """Refuse a password too short to be worth having."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        raise AccountError(
+            ngettext(
+                "The password must have at least %(num)s character.",
+                "The password must have at least %(num)s characters.",
+                MIN_PASSWORD_LENGTH,
+            )
+        )
+
+
+def check_language(language: str) -> None:
+    """Refuse a language Kiln does not speak; "" (the browser's language) is always allowed."""
+    if language and language not in languages():
+        raise AccountError(_("Kiln does not speak the language %(language)s.", language=repr(language)))
 
 
 def create_user(
-    session: Session, username: str, password: str, role: Role, display_name: str = "", email: str = ""
+    session: Session,
+    username: str,
+    password: str,
+    role: Role,
+    display_name: str = "",
+    email: str = "",
+    language: str = "",
 ) -> User:
     """Create an account; the caller commits."""
     if not _USERNAME.fullmatch(username):
-        raise AccountError("A username is 1 to 80 letters, digits, dots, dashes or underscores.")
+        raise AccountError(_("A username is 1 to 80 letters, digits, dots, dashes or underscores."))
     names = {"display name": display_name, "email address": email}
     if problems := field_problems(names, one_line=names):
         label, problem = next(iter(problems.items()))
-        raise AccountError(f"The {label} {problem}.")
+        raise AccountError(_(_NAME_PROBLEMS[label], problem=_(problem)))
     check_password(password)
+    check_language(language)
     if find_user(session, username) is not None:
-        raise AccountError(f"An account named {username!r} already exists.")
+        raise AccountError(_("An account named %(username)s already exists.", username=repr(username)))
     user = User(
         username=username,
         display_name=(display_name.strip() or username)[:200],
         email=email,
         password_hash=generate_password_hash(password),
         role=role,
+        language=language,
     )
     session.add(user)
     session.flush()
@@ -70,14 +95,14 @@ def set_password(session: Session, user: User, password: str) -> None:
 def set_role(session: Session, user: User, role: Role) -> None:
     """Change what an account may do, keeping at least one admin."""
     if user.role == Role.ADMIN and role != Role.ADMIN and not admins_besides(session, user):
-        raise AccountError("This is the last admin account; make another admin first.")
+        raise AccountError(_("This is the last admin account; make another admin first."))
     user.role = role
 
 
 def remove_user(session: Session, user: User) -> None:
     """Delete an account (its logins go with it), keeping at least one admin."""
     if user.role == Role.ADMIN and not admins_besides(session, user):
-        raise AccountError("This is the last admin account; make another admin first.")
+        raise AccountError(_("This is the last admin account; make another admin first."))
     delete_logins(session, user)
     session.delete(user)
     session.flush()

@@ -1,4 +1,4 @@
-"""The admin pages: accounts (create, change role, reset password, remove) and the audit log."""
+"""The admin pages: accounts (create, change role or language, reset password, remove) and the audit log."""
 
 from __future__ import annotations
 
@@ -8,15 +8,17 @@ from contextlib import contextmanager
 from flask import Blueprint, Response, abort, g, render_template, request
 
 from ..extensions import db
+from ..language.speaking import gettext as _
 from ..store.audit_log import entries
 from ..store.login_sessions import last_seen
 from ..store.models import Role, User
-from ..store.users import get_user, list_users
+from ..store.users import get_user, list_users, set_language
 from ..text.text_policy import field_problems
 from ..web.ids import parse_id
-from .accounts import AccountError, create_user, remove_user, set_password, set_role
+from .accounts import MIN_PASSWORD_LENGTH, AccountError, check_language, create_user, remove_user, set_password, set_role
 from .audit import detail_of, record
 from .auth import login_required
+from .labels import role_label
 from .permissions import admin_required
 from .responses import done, refused
 
@@ -51,7 +53,7 @@ def _audited(action: str, message: str, detail: dict[str, str], **answer: object
 def _account(user_id: int) -> User:
     user = get_user(db(), user_id)
     if user is None:
-        abort(404, description="There is no such account.")
+        abort(404, description=_("There is no such account."))
     return user
 
 
@@ -61,7 +63,13 @@ def _account(user_id: int) -> User:
 def accounts() -> str:
     """List the accounts with forms to create, change and remove them."""
     session = db()
-    return render_template("accounts.html", users=list_users(session), seen=last_seen(session), roles=list(Role))
+    return render_template(
+        "accounts.html",
+        users=list_users(session),
+        seen=last_seen(session),
+        roles=list(Role),
+        min_password=MIN_PASSWORD_LENGTH,
+    )
 
 
 @bp.post("/accounts/new")
@@ -72,18 +80,22 @@ def create() -> Response:
     form, session = request.form, db()
     role = _role(form.get("role", ""))
     if role is None:
-        return refused(400, "The account was not created.", {"role": "is not a role"})
+        return refused(400, _("The account was not created."), {"role": _("is not a role")})
     names = {name: form.get(name, "") for name in ("username", "display_name")}
     if problems := field_problems(names, one_line=names):
-        return refused(400, "The account was not created.", problems)
+        return refused(400, _("The account was not created."), {name: _(text) for name, text in problems.items()})
     with _within_the_rules(400):
         user = create_user(
-            session, form.get("username", "").strip(), form.get("password", ""), role, form.get("display_name", "")
+            session,
+            form.get("username", "").strip(),
+            form.get("password", ""),
+            role,
+            form.get("display_name", ""),
+            language=form.get("language", ""),
         )
     detail = {"account": user.username, "role": role.value}
-    return _audited(
-        "account-create", f"Created {role.value} {user.username}.", detail, id=user.id, username=user.username
-    )
+    message = _("Created the account %(username)s (%(role)s).", username=user.username, role=role_label(role))
+    return _audited("account-create", message, detail, id=user.id, username=user.username)
 
 
 @bp.post("/accounts/<id:user_id>/role")
@@ -94,11 +106,27 @@ def change_role(user_id: int) -> Response:
     session, user = db(), _account(user_id)
     role = _role(request.form.get("role", ""))
     if role is None:
-        return refused(400, "The role was not changed.", {"role": "is not a role"})
+        return refused(400, _("The role was not changed."), {"role": _("is not a role")})
     detail = {"account": user.username, "old_role": user.role.value, "role": role.value}
     with _within_the_rules(409):
         set_role(session, user, role)
-    return _audited("account-role", f"{user.username} is now {role.value}.", detail, id=user.id, role=role.value)
+    message = _("The role of %(username)s is now %(role)s.", username=user.username, role=role_label(role))
+    return _audited("account-role", message, detail, id=user.id, role=role.value)
+
+
+@bp.post("/accounts/<id:user_id>/language")
+@login_required
+@admin_required
+def change_language(user_id: int) -> Response:
+    """Set the language an account reads Kiln in ("" for its browser's)."""
+    session, user = db(), _account(user_id)
+    language = request.form.get("language", "")
+    with _within_the_rules(400):
+        check_language(language)
+    detail = {"account": user.username, "old_language": user.language, "language": language}
+    set_language(session, user.id, language)
+    message = _("The language of %(username)s is saved.", username=user.username)
+    return _audited("account-language", message, detail, id=user.id, language=language)
 
 
 @bp.post("/accounts/<id:user_id>/password")
@@ -110,7 +138,7 @@ def reset_password(user_id: int) -> Response:
     with _within_the_rules(400):
         set_password(session, user, request.form.get("password", ""))
     return _audited(
-        "account-password", f"New password set for {user.username}.", {"account": user.username}, id=user.id
+        "account-password", _("New password set for %(username)s.", username=user.username), {"account": user.username}, id=user.id
     )
 
 
@@ -121,11 +149,11 @@ def remove(user_id: int) -> Response:
     """Remove an account; its audit entries keep its name."""
     session, user = db(), _account(user_id)
     if user.id == g.user.id:
-        return refused(409, "You cannot remove your own account.")
+        return refused(409, _("You cannot remove your own account."))
     name = user.username
     with _within_the_rules(409):
         remove_user(session, user)
-    return _audited("account-remove", f"Removed {name}.", {"account": name}, username=name)
+    return _audited("account-remove", _("Removed %(username)s.", username=name), {"account": name}, username=name)
 
 
 @bp.get("/audit")
@@ -136,7 +164,7 @@ def audit() -> str:
     raw = request.args.get("before", "")
     before = parse_id(raw) if raw else None
     if raw and before is None:
-        abort(400, description="The before cursor must be an entry id.")
+        abort(400, description=_("The before cursor must be an entry id."))
     page = entries(db(), before=before, limit=AUDIT_PAGE + 1)
     more = len(page) > AUDIT_PAGE
     page = page[:AUDIT_PAGE]

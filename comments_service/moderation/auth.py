@@ -8,19 +8,26 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 
 from ..extensions import db, limiter
+from ..language.speaking import gettext as _
 from ..store.login_failures import forget_failures
 from ..store.models import utcnow
+from ..store.users import set_language
 from ..web.errors import error_response, wants_json
-from .accounts import authenticate
+from ..web.languages import speak_for_person
+from .accounts import AccountError, authenticate, check_language
+from .audit import record
 from .login_throttle import record_failure, retry_after
+from .responses import done
 from .sessions import revoke, start_session, user_for_token
 
 bp = Blueprint("auth", __name__, url_prefix="/moderate")
 F = TypeVar("F", bound=Callable[..., Any])
 _TOKEN = "auth"
+# The pages that speak their moderator's language; a reader's page speaks its post's even to a logged-in moderator.
+_MODERATION_PAGES = "/moderate/"
 
 
 def _login_limit() -> str:
@@ -38,12 +45,14 @@ def safe_next(target: str | None) -> str:
 
 @bp.before_app_request
 def load_user() -> None:
-    """Put the account of a live login, if any, on g.user."""
+    """Put the account of a live login, if any, on g.user, and speak its language on the moderation pages."""
     token = session.get(_TOKEN)
     g.user = None
     if isinstance(token, str):
         max_age = timedelta(hours=float(current_app.config["LOGIN_SESSION_HOURS"]))
         g.user = user_for_token(db(), token, max_age)
+    if g.user is not None and request.path.startswith(_MODERATION_PAGES):
+        speak_for_person(current_app, g.user.language)
 
 
 def login_required(view: F) -> F:
@@ -53,7 +62,7 @@ def login_required(view: F) -> F:
     def guarded(*args: Any, **kwargs: Any) -> Any:
         if g.user is None:
             if wants_json():
-                return error_response(401, "Log in first.")
+                return error_response(401, _("Log in first."))
             return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
         return view(*args, **kwargs)
 
@@ -84,12 +93,12 @@ def login() -> Response | str:
     # Checked before the password, so a right guess after too many wrong ones reveals nothing.
     wait = retry_after(store, username, ip, now, int(config["LOGIN_MAX_FAILURES"]), window)
     if wait is not None:
-        return _refused(429, "Too many failed logins. Try again later.", wait)
+        return _refused(429, _("Too many failed logins. Try again later."), wait)
     user = authenticate(store, username, password)
     if user is None:
         record_failure(store, username, ip, now, window)
         store.commit()
-        return _refused(401, "Wrong username or password.")
+        return _refused(401, _("Wrong username or password."))
     forget_failures(store, username)
     if isinstance(previous := session.get(_TOKEN), str):
         revoke(store, previous)
@@ -109,3 +118,21 @@ def logout() -> Response:
         db().commit()
     session.clear()
     return redirect(url_for("auth.login"), code=303)  # type: ignore[return-value]
+
+
+@bp.post("/language")
+@login_required
+def language() -> Response:
+    """Set the language the logged-in account reads Kiln in ("" for its browser's), and go back."""
+    chosen = request.form.get("language", "")
+    try:
+        check_language(chosen)
+    except AccountError as error:
+        abort(400, description=str(error))
+    store = db()
+    record(store, g.user, "account-language", None, account=g.user.username, old_language=g.user.language, language=chosen)
+    set_language(store, g.user.id, chosen)
+    store.commit()
+    # The confirmation already speaks the new choice.
+    speak_for_person(current_app, chosen)
+    return done(_("Your language is saved."), language=chosen)

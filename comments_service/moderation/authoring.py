@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from ..baking.unit_of_work import UnitOfWork
+from ..language.speaking import gettext as _
 from ..store.ancestry import ancestry
 from ..store.comments import NewCommentRecord, add_comment
 from ..store.models import Comment, State, User, utcnow
@@ -12,6 +13,7 @@ from ..submission.reply_placement import attach_point
 from ..text.sanitize import markdown_to_html, render_body
 from .actions import stage
 from .audit import record
+from .labels import state_label
 
 
 class NotRepliable(ValueError):
@@ -45,7 +47,8 @@ def reply_as_author(session: Session, parent: Comment, source: str, actor: User,
         # Like WordPress's "Approve and reply": a reply to an unpublished comment would float alone.
         stage(work, parent, "approve", reason="replied to")
     elif parent.state != State.APPROVED:
-        raise NotRepliable(f"Comment {parent.id} is {parent.state.value}; only published comments take replies.")
+        state = state_label(parent.state)
+        raise NotRepliable(_("Comment %(id)s is %(state)s; only published comments take replies.", id=parent.id, state=state))
     thread = parent.thread
     reply = add_comment(
         session,

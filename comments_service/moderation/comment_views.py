@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
 
 from ..extensions import db
+from ..language.speaking import gettext as _
 from ..store.audit_log import entries
 from ..store.models import Role
 from ..text.text_policy import newlines
@@ -12,6 +13,7 @@ from .actions import ACTIONS, moderate
 from .audit import detail_of
 from .auth import login_required
 from .authoring import NotRepliable, edit_body, reply_as_author
+from .labels import action_done
 from .permissions import comment_or_abort
 from .responses import body_problem, done, refused
 
@@ -40,10 +42,10 @@ def _posted_body(refusal: str) -> str:
 def act(comment_id: int, action: str) -> Response:
     """Approve, reject, mark as spam or delete one comment, then bake its post."""
     if action not in ACTIONS:
-        abort(404, description="Unknown moderation action.")
+        abort(404, description=_("Unknown moderation action."))
     comment = comment_or_abort(comment_id)
     moderate(db(), comment, action, g.user)
-    return done(f"Comment {comment_id}: {action} done.", id=comment_id, state=comment.state.value)
+    return done(action_done(action, comment_id), id=comment_id, state=comment.state.value)
 
 
 @bp.post("/<id:comment_id>/edit")
@@ -51,8 +53,8 @@ def act(comment_id: int, action: str) -> Response:
 def edit(comment_id: int) -> Response:
     """Replace a comment's body (re-sanitised), keeping the original in the audit log."""
     comment = comment_or_abort(comment_id)
-    edit_body(db(), comment, _posted_body("The comment was not changed."), g.user)
-    return done(f"Comment {comment_id} edited.", id=comment_id, body_html=comment.body_html)
+    edit_body(db(), comment, _posted_body(_("The comment was not changed.")), g.user)
+    return done(_("Comment %(id)s edited.", id=comment_id), id=comment_id, body_html=comment.body_html)
 
 
 @bp.post("/<id:comment_id>/reply")
@@ -60,7 +62,7 @@ def edit(comment_id: int) -> Response:
 def reply(comment_id: int) -> Response:
     """Publish a reply by the post's author under a comment, and bake it."""
     parent = comment_or_abort(comment_id)
-    body = _posted_body("The reply was not posted.")
+    body = _posted_body(_("The reply was not posted."))
     try:
         answer = reply_as_author(
             db(), parent, body, g.user, int(current_app.config["MAX_THREAD_DEPTH"]), request.remote_addr or ""
@@ -68,4 +70,4 @@ def reply(comment_id: int) -> Response:
     except NotRepliable as error:
         return refused(409, str(error))
     link = url_for("moderation_thread.show", slug=parent.thread.slug, _anchor=f"mod-{answer.id}")
-    return done(f"Reply {answer.id} published.", id=answer.id, parent_id=answer.parent_id, url=link)
+    return done(_("Reply %(id)s published.", id=answer.id), id=answer.id, parent_id=answer.parent_id, url=link)

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from flask import abort, g
 
 from ..extensions import db
+from ..language.speaking import gettext as _
 from ..store.comments import get_comment
 from ..store.models import Comment, Role, Thread, User
 from ..store.threads import get_thread
@@ -31,9 +32,9 @@ def thread_or_abort(slug: str) -> Thread:
     """Return the thread the logged-in account may moderate: 404 if absent, 403 if not theirs."""
     thread = get_thread(db(), slug)
     if thread is None:
-        abort(404, description="There is no post with that address.")
+        abort(404, description=_("There is no post with that address."))
     if not may_moderate(g.user, thread):
-        abort(403, description="You may only moderate the threads of your own posts.")
+        abort(403, description=_("You may only moderate the threads of your own posts."))
     return thread
 
 
@@ -41,9 +42,9 @@ def comment_or_abort(comment_id: int) -> Comment:
     """Return the comment the logged-in account may moderate: 404 if absent, 403 if not theirs."""
     comment = get_comment(db(), comment_id)
     if comment is None:
-        abort(404, description="There is no such comment.")
+        abort(404, description=_("There is no such comment."))
     if not may_moderate(g.user, comment.thread):
-        abort(403, description="You may only moderate the threads of your own posts.")
+        abort(403, description=_("You may only moderate the threads of your own posts."))
     return comment
 
 
@@ -53,7 +54,7 @@ def admin_required(view: F) -> F:
     @wraps(view)
     def guarded(*args: Any, **kwargs: Any) -> Any:
         if g.user.role != Role.ADMIN:
-            abort(403, description="Only admins may do that.")
+            abort(403, description=_("Only admins may do that."))
         return view(*args, **kwargs)
 
     return guarded  # type: ignore[return-value]

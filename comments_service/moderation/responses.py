@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from flask import Response, current_app, flash, jsonify, redirect, request, url_for
 
+from ..language.speaking import gettext as _
+from ..language.speaking import ngettext
 from ..text.text_policy import problem as text_problem
 from ..web.errors import error_response, wants_json
+from .labels import field_label
 
 
 def done(message: str, **result: object) -> Response:
@@ -20,7 +23,8 @@ def refused(status: int, message: str, fields: dict[str, str] | None = None) -> 
     """Report a change that was not made: the error for API clients, a flash and back for browsers."""
     if wants_json():
         return error_response(status, message, fields)
-    flash(" ".join([message, *(f"{name}: {problem}." for name, problem in (fields or {}).items())]), "error")
+    problems = (_("%(field)s: %(problem)s.", field=field_label(name), problem=problem) for name, problem in (fields or {}).items())
+    flash(" ".join([message, *problems]), "error")
     return redirect(back(), code=303)  # type: ignore[return-value]
 
 
@@ -35,8 +39,10 @@ def back() -> str:
 def body_problem(body: str) -> str | None:
     """Say what is wrong with a body a moderator typed (as sent, before trimming), if anything."""
     if problem := text_problem(body):
-        return problem
+        return _(problem)
     if not body.strip():
-        return "is required"
+        return _("is required")
     limit = int(current_app.config["BODY_MAX"])
-    return f"must be at most {limit} characters" if len(body.strip()) > limit else None
+    if len(body.strip()) > limit:
+        return ngettext("must be at most %(num)s character", "must be at most %(num)s characters", limit)
+    return None

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, g, render_template
 
 from ..blog.closing import closed_now
 from ..extensions import db
+from ..language.speaking import gettext as _
 from ..store.moderation_queue import thread_comments
 from .actions import close_thread
 from .auth import login_required
@@ -21,8 +22,10 @@ bp = Blueprint("moderation_thread", __name__, url_prefix="/moderate/threads")
 def show(slug: str) -> str:
     """Show every entry on a post's thread, in every state, nested as replies."""
     thread = thread_or_abort(slug)
-    roots = nest(thread_comments(db(), thread))
-    return render_template("thread.html", thread=thread, roots=roots, closed=closed_now(thread))
+    comments = thread_comments(db(), thread)
+    return render_template(
+        "thread.html", thread=thread, roots=nest(comments), count=len(comments), closed=closed_now(thread)
+    )
 
 
 @bp.post("/<slug>/<any(close, open):change>")
@@ -31,5 +34,5 @@ def close_or_open(slug: str, change: str) -> Response:
     """Close a post's thread to new comments, or reopen it, and bake the page."""
     thread = thread_or_abort(slug)
     close_thread(db(), thread, change == "close", g.user)
-    verb = "closed" if change == "close" else "reopened"
-    return done(f"Thread {slug} {verb}.", slug=slug, closed=closed_now(thread))
+    message = _("Thread %(slug)s closed.", slug=slug) if change == "close" else _("Thread %(slug)s reopened.", slug=slug)
+    return done(message, slug=slug, closed=closed_now(thread))

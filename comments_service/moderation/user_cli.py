@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..language.catalogs import languages
 from ..store.database import database
 from ..store.models import Role, User
 from ..store.users import find_user, list_users
@@ -44,15 +45,23 @@ def _existing(session: Session, username: str) -> User:
 @click.option("--role", type=_ROLES, default=Role.MODERATOR.value, help="What the account may do.")
 @click.option("--display-name", default="", help="Name shown on replies; authors match their posts' author by it.")
 @click.option("--email", default="", help="Where moderation mail for this account goes (none if unset).")
+@click.option(
+    "--language",
+    type=click.Choice(languages()),
+    default=None,
+    help="The language of the account's moderation pages and mail (default: its browser's).",
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
-def user_add(username: str, role: str, display_name: str, email: str, password_stdin: bool) -> None:
+def user_add(
+    username: str, role: str, display_name: str, email: str, language: str | None, password_stdin: bool
+) -> None:
     """Create an account."""
     if email and mailbox(email) is None:
         raise click.ClickException(f"{email!r} is not a plain email address.")
     password = _password(password_stdin)
     try:
         with database(_url()).transaction() as session:
-            create_user(session, username, password, Role(role), display_name, email)
+            create_user(session, username, password, Role(role), display_name, email, language or "")
             record(session, None, "account-create", anonymous_as=COMMAND_LINE, account=username, role=role)
     except AccountError as error:
         raise click.ClickException(str(error)) from error

@@ -9,11 +9,14 @@ from werkzeug.datastructures import MultiDict
 
 from ..blog.closing import closed_now
 from ..extensions import db
+from ..language.speaking import ngettext
+from ..language.speaking import gettext as _
 from ..store.models import State
 from ..store.moderation_queue import QueueFilter, comments_by_ids, queue_page, state_counts, threads_for
 from ..web.ids import parse_id
 from .actions import moderate_many
 from .auth import login_required
+from .labels import bulk_done
 from .permissions import may_moderate, own_posts_only, thread_or_abort
 from .responses import done, refused
 
@@ -28,7 +31,7 @@ def _cursor(args: MultiDict[str, str], name: str) -> int | None:
     if not raw:
         return None
     if (cursor := parse_id(raw)) is None:
-        abort(400, description=f"The {name} cursor must be a comment id.")
+        abort(400, description=_("The %(cursor)s cursor must be a comment id.", cursor=name))
     return cursor
 
 
@@ -36,7 +39,7 @@ def _queue_filter(args: MultiDict[str, str]) -> QueueFilter:
     try:
         state = State(args.get("state") or State.PENDING.value)
     except ValueError:
-        abort(400, description="Unknown state.")
+        abort(400, description=_("Unknown state."))
     return QueueFilter(
         state=state,
         slug=args.get("post", "").strip(),
@@ -73,21 +76,22 @@ def bulk() -> Response:
     action = request.form.get("action", "")
     raw_ids = request.form.getlist("ids")
     if action not in BULK_ACTIONS:
-        return refused(400, "Choose what to do with the ticked comments.", {"action": "is not a bulk action"})
+        return refused(400, _("Choose what to do with the ticked comments."), {"action": _("is not a bulk action")})
     if not raw_ids:
-        return refused(400, "Tick at least one comment.", {"ids": "is required"})
+        return refused(400, _("Tick at least one comment."), {"ids": _("is required")})
     parsed = [parse_id(i) for i in raw_ids]
     if len(raw_ids) > BULK_MAX or None in parsed:
-        return refused(400, "The ticked comments are not valid.", {"ids": f"must be up to {BULK_MAX} comment ids"})
+        problem = ngettext("must be up to %(num)s comment id", "must be up to %(num)s comment ids", BULK_MAX)
+        return refused(400, _("The ticked comments are not valid."), {"ids": problem})
     ids = sorted({i for i in parsed if i is not None})
     session = db()
     comments = comments_by_ids(session, ids)
     if len(comments) != len(ids):
-        abort(404, description="Some of the ticked comments do not exist.")
+        abort(404, description=_("Some of the ticked comments do not exist."))
     if not all(may_moderate(g.user, c.thread) for c in comments):
-        abort(403, description="You may only moderate the threads of your own posts.")
+        abort(403, description=_("You may only moderate the threads of your own posts."))
     moderate_many(session, comments, action, g.user)
-    return done(f"{action.capitalize()}: {len(ids)} comment(s).", ids=ids, action=action)
+    return done(bulk_done(action, len(ids)), ids=ids, action=action)
 
 
 @bp.get("/kiln.css")

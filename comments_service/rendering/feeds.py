@@ -13,9 +13,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2.runtime import Macro
 from markupsafe import Markup
 
+from ..language.catalogs import catalog_key
+from ..language.choice import PageLanguage, page_language
+from ..language.jinja import chrome_of, install_gettext
 from ..store.models import Kind, State
 from ..store.threads import FeedEntry, VisibleRow
 from .feed_entries import previous_entries, reuse_or_render
+from .fences import digest
 from .render import RenderOptions, template_key
 from .thread_view import ThreadFacts
 
@@ -32,8 +36,9 @@ _BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def plain_line(value: str) -> str:
-    """Return single-line text without the controls that reorder it, for a feed's plain-text fields."""
-    return _BIDI_CONTROLS.sub("", value)
+    """Return single-line text without the controls that reorder it or XML forbids, for a feed's plain-text fields."""
+    # Also here, not only in finalize: a value set into a translated message is escaped before finalize sees it.
+    return _NOT_XML.sub("", _BIDI_CONTROLS.sub("", value))
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,8 @@ class PostFeed:
     url: str
     published: datetime | None
     entries: list[FeedEntry] = field(default_factory=list)
+    # The post's Lang; empty for the site's default language.
+    language: str = ""
 
 
 def build_feed(thread: ThreadFacts, rows: Iterable[VisibleRow]) -> PostFeed:
@@ -57,7 +64,14 @@ def build_feed(thread: ThreadFacts, rows: Iterable[VisibleRow]) -> PostFeed:
         if r.kind == Kind.COMMENT and r.state == State.APPROVED
     ]
     approved.sort(key=lambda entry: entry.order, reverse=True)
-    return PostFeed(slug=thread.slug, title=thread.title, url=thread.url, published=thread.published, entries=approved)
+    return PostFeed(
+        slug=thread.slug,
+        title=thread.title,
+        url=thread.url,
+        published=thread.published,
+        entries=approved,
+        language=thread.language,
+    )
 
 
 def post_feed_path(slug: str) -> str:
@@ -93,11 +107,13 @@ def _environment(templates: str) -> Environment:
     env.filters["atom_date"] = atom_date
     env.filters["atom_id"] = atom_id
     env.filters["plain_line"] = plain_line
+    install_gettext(env, chrome_of)
     return env
 
 
 def _render(
     options: RenderOptions,
+    language: PageLanguage,
     title: str,
     self_path: str,
     page_path: str,
@@ -107,14 +123,18 @@ def _render(
 ) -> bytes:
     env = _environment(options.theme_templates)
     # Looked up per feed, so an edited template (a new Template object) is used at once.
-    macro: Macro = env.get_template(ENTRY_TEMPLATE).module.atom_entry  # type: ignore[attr-defined]
-    entry_key, known = template_key(env, ENTRY_TEMPLATE), previous_entries(previous)
+    module = env.get_template(ENTRY_TEMPLATE).make_module({"language": language})
+    macro: Macro = module.atom_entry  # type: ignore[attr-defined]
+    # An entry rendered in another language, or with other wording, is rendered anew.
+    entry_key = digest((template_key(env, ENTRY_TEMPLATE), language, catalog_key(language.chrome)))
+    known = previous_entries(previous)
     rendered = []
     link = options.site.site_link
     for entry in entries:
         url = link(f"{entry.post_url}#comment-{entry.id}")
         rendered.append(reuse_or_render(entry, url, entry_key, known, partial(macro, entry, url)))
     text = env.get_template(FEED_TEMPLATE).render(
+        language=language,
         title=title,
         self_url=link(self_path),
         page_url=link(page_path),
@@ -129,9 +149,16 @@ def render_post_feed(feed: PostFeed, options: RenderOptions, previous: str = "")
     # As long as the site's feed: a feed tells what is new, the page keeps the whole thread.
     entries = feed.entries[: options.feed_length]
     path, published = post_feed_path(feed.slug), feed.published or EPOCH
-    return _render(options, feed.title, path, feed.url, entries, published, previous)
+    language = _chrome(feed.language, options)
+    return _render(options, language, feed.title, path, feed.url, entries, published, previous)
 
 
 def render_site_feed(entries: list[FeedEntry], options: RenderOptions, previous: str = "") -> bytes:
     """Render the site's feed of its latest approved comments, reusing the unchanged entries of previous."""
-    return _render(options, options.site.site_name, SITE_FEED_PATH, "", entries, previous=previous)
+    language = _chrome(None, options)
+    return _render(options, language, options.site.site_name, SITE_FEED_PATH, "", entries, previous=previous)
+
+
+def _chrome(post_lang: str | None, options: RenderOptions) -> PageLanguage:
+    # A post's feed speaks as its page does; the site's feed as the site's pages do.
+    return page_language(post_lang, options.site.language, options.site.default_language)

@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, pass_context, select_autoescape
-from jinja2.runtime import Context
 from markupsafe import Markup
 
 from ..blog.closing import is_closed

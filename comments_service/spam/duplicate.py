@@ -10,10 +10,12 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from ..language.speaking import N_
 from ..store.spam_history import dedupe_key_taken
+from .reasons import Reason
 from .verdict import Action, Candidate, Verdict
 
-REJECTION = Verdict(Action.REJECT, "This comment was already received.", status=409)
+REJECTION = Verdict(Action.REJECT, Reason(N_("This comment was already received.")), status=409)
 
 
 def _same(text: str) -> str:

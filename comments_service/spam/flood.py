@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from ..store.models import utcnow
 from ..store.spam_history import latest_comment_from
+from .reasons import Reason
 from .verdict import Action, Candidate, Verdict
 
 
@@ -24,6 +25,10 @@ def check(candidate: Candidate, connection: Connection, config: Mapping[str, Any
     wait = math.ceil(window - (utcnow() - latest).total_seconds())
     if wait <= 0:
         return None
-    message = f"You are commenting too fast; please wait {wait} seconds and send it again."
+    message = Reason.ngettext(
+        "You are commenting too fast; please wait %(num)s second and send it again.",
+        "You are commenting too fast; please wait %(num)s seconds and send it again.",
+        wait,
+    )
     # Flask-Limiter may raise this header to its own window's reset, never lower it.
     return Verdict(Action.REJECT, message, status=429, headers={"Retry-After": str(wait)})

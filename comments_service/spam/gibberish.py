@@ -9,7 +9,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from ..language.speaking import N_
 from .links import URL_IN_TEXT
+from .reasons import Reason
 from .verdict import Action, Candidate, Verdict
 
 _VOWELS = frozenset("aeiouy")
@@ -41,5 +43,6 @@ def check(candidate: Candidate, connection: Connection, config: Mapping[str, Any
     """Mark as spam a body in which at least half the words are unpronounceable."""
     total, odd = odd_words(candidate.comment.body_source)
     if total >= MIN_WORDS and odd / total >= SPAM_SHARE:
-        return Verdict(Action.SPAM, f"gibberish: {odd} of {total} words are unpronounceable")
+        reason = Reason(N_("gibberish: %(odd)s of %(total)s words are unpronounceable"), {"odd": odd, "total": total})
+        return Verdict(Action.SPAM, reason)
     return None

@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from ..language.speaking import N_
+from .reasons import Reason
 from .verdict import Action, Candidate, Verdict
 
 # The name of the hidden field in theme/templates/kiln/form.html: a plausible
@@ -19,5 +21,5 @@ def check(candidate: Candidate, connection: Connection, config: Mapping[str, Any
     # Stored, not dropped: a person whose browser filled the field by autofill is
     # then still in the spam folder, where a moderator can approve them.
     if candidate.honeypot.strip():
-        return Verdict(Action.SPAM, "the hidden honeypot field was filled in")
+        return Verdict(Action.SPAM, Reason(N_("the hidden honeypot field was filled in")))
     return None

@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from ..language.speaking import N_
 from ..store.spam_history import has_approved_comment
+from .reasons import Reason
 from .verdict import Action, Candidate, Verdict
 
 
@@ -17,5 +19,5 @@ def check(candidate: Candidate, connection: Connection, config: Mapping[str, Any
     if not config["APPROVE_KNOWN_AUTHORS"] or not candidate.comment.email:
         return None
     if has_approved_comment(connection, candidate.comment.author, candidate.comment.email):
-        return Verdict(Action.APPROVE, "the author has an approved comment")
+        return Verdict(Action.APPROVE, Reason(N_("the author has an approved comment")))
     return None

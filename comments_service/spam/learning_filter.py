@@ -7,8 +7,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from ..language.speaking import N_
 from ..store.spam_tokens import corpus_size, token_counts
 from .bayes import spam_probability
+from .reasons import Reason
 from .training import comment_tokens
 from .verdict import Action, Candidate, Verdict
 
@@ -23,7 +25,9 @@ def check(candidate: Candidate, connection: Connection, config: Mapping[str, Any
     score, clues = spam_probability(token_counts(connection, token_set), spam_docs, ham_docs)
     if score >= float(config["SPAM_FILTER_SPAM_AT"]):
         words = ", ".join(token for token, p in clues[:3] if p > 0.5)
-        return Verdict(Action.SPAM, f"learning filter scores {score:.2f} ({words})")
+        # Translators: words are the filter's tokens ("url:example.com"), shown as they are.
+        found = Reason(N_("learning filter scores %(score)s (%(words)s)"), {"score": round(score, 2), "words": words})
+        return Verdict(Action.SPAM, found)
     if score >= float(config["SPAM_FILTER_HOLD_AT"]):
-        return Verdict(Action.PENDING, f"learning filter unsure ({score:.2f})")
+        return Verdict(Action.PENDING, Reason(N_("learning filter unsure (%(score)s)"), {"score": round(score, 2)}))
     return None

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from .reasons import Reason
 from .verdict import Action, Candidate, Verdict
 
 # The body has been through the sanitiser, which writes every link as <a href="…">.
@@ -31,5 +32,8 @@ def check(candidate: Candidate, connection: Connection, config: Mapping[str, Any
     """Hold a comment with too many links for moderation."""
     count, limit = len(links_in(candidate.comment.body_html)), int(config["MAX_LINKS"])
     if count > limit:
-        return Verdict(Action.PENDING, f"{count} links (more than {limit})")
+        reason = Reason.ngettext(
+            "%(num)s link (more than %(limit)s)", "%(num)s links (more than %(limit)s)", count, limit=limit
+        )
+        return Verdict(Action.PENDING, reason)
     return None

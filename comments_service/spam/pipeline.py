@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from ..language.speaking import N_
 from . import duplicate, flood, gibberish, honeypot, known_author, learning_filter, links, word_lists
+from .reasons import Reason, store_reasons
 from .verdict import Action, Candidate, Check, Verdict, setting_list
 
 CHECKS: dict[str, Check] = {
@@ -24,15 +26,21 @@ CHECKS: dict[str, Check] = {
 }
 # Harsher verdicts win: one spam signal outweighs an approval, a hold outweighs it too.
 _SEVERITY = {Action.APPROVE: 0, Action.PENDING: 1, Action.SPAM: 2}
-_REASON_MAX = 500  # comments.verdict_reason is String(500)
+_MODERATION_OFF = Reason(N_("moderation is off"))
 
 
 @dataclass(frozen=True)
 class Judgement:
-    """The pipeline's answer: the combined verdict and the duplicate key to store, if checked."""
+    """The pipeline's answer: the combined verdict, the reasons for it and the duplicate key to store, if checked."""
 
     verdict: Verdict
     dedupe_key: str | None
+    reasons: tuple[Reason, ...] = ()
+
+    @property
+    def stored_reason(self) -> str:
+        """Return the reasons as comments.verdict_reason holds them (translated when a moderator reads them)."""
+        return store_reasons(self.reasons)
 
 
 def configured_checks(config: Mapping[str, Any]) -> list[str]:
@@ -69,8 +77,9 @@ def judge(candidate: Candidate, connection: Connection, config: Mapping[str, Any
         verdicts.append(verdict)
     if not verdicts:
         # Nothing objected: held for a moderator, unless moderation is switched off.
-        held = bool(config["HOLD_FOR_MODERATION"])
-        return Judgement(Verdict(Action.PENDING if held else Action.APPROVE, "" if held else "moderation is off"), key)
+        if config["HOLD_FOR_MODERATION"]:
+            return Judgement(Verdict(Action.PENDING, None), key)
+        return Judgement(Verdict(Action.APPROVE, _MODERATION_OFF), key, (_MODERATION_OFF,))
     action = max((v.action for v in verdicts), key=_SEVERITY.__getitem__)
-    reason = "; ".join(v.reason for v in verdicts if v.action is action)
-    return Judgement(Verdict(action, reason[:_REASON_MAX]), key)
+    reasons = tuple(v.reason for v in verdicts if v.action is action and v.reason is not None)
+    return Judgement(Verdict(action, reasons[0] if reasons else None), key, reasons)

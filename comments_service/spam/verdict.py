@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from ..store.comments import NewCommentRecord
+from .reasons import Reason
 
 
 class Action(enum.StrEnum):
@@ -26,7 +27,8 @@ class Verdict:
     """One check's answer: an action, the reason a moderator (or, for reject, the sender) sees."""
 
     action: Action
-    reason: str
+    # Translated when shown: into the sender's language for a rejection, each moderator's in the queue.
+    reason: Reason | None
     # Only for REJECT: the HTTP status and headers the sender gets; nothing is stored.
     status: int | None = None
     headers: Mapping[str, str] = field(default_factory=dict)

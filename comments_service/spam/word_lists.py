@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from ..language.speaking import N_
+from .reasons import Reason
 from .verdict import Action, Candidate, Verdict, setting_list
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -73,16 +75,17 @@ def _email_listed(email: str, setting: object) -> str | None:
 def moderation_check(candidate: Candidate, connection: Connection, config: Mapping[str, Any]) -> Verdict | None:
     """Hold a comment containing a word from MODERATION_WORDS."""
     if word := _word_found(candidate, config["MODERATION_WORDS"]):
-        return Verdict(Action.PENDING, f"contains the moderation word {word!r}")
+        return Verdict(Action.PENDING, Reason(N_("contains the moderation word %(word)s"), {"word": repr(word)}))
     return None
 
 
 def disallowed_check(candidate: Candidate, connection: Connection, config: Mapping[str, Any]) -> Verdict | None:
     """Mark as spam a comment with a disallowed word, or from a disallowed address or email."""
     if word := _word_found(candidate, config["DISALLOWED_WORDS"]):
-        return Verdict(Action.SPAM, f"contains the disallowed word {word!r}")
+        return Verdict(Action.SPAM, Reason(N_("contains the disallowed word %(word)s"), {"word": repr(word)}))
     if network := _address_listed(candidate.comment.ip, config["DISALLOWED_ADDRESSES"]):
-        return Verdict(Action.SPAM, f"sent from the disallowed address range {network}")
+        reason = Reason(N_("sent from the disallowed address range %(network)s"), {"network": str(network)})
+        return Verdict(Action.SPAM, reason)
     if entry := _email_listed(candidate.comment.email, config["DISALLOWED_EMAILS"]):
-        return Verdict(Action.SPAM, f"email matches the disallowed entry {entry!r}")
+        return Verdict(Action.SPAM, Reason(N_("email matches the disallowed entry %(entry)s"), {"entry": repr(entry)}))
     return None

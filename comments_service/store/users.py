@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from .models import Role, User
@@ -27,3 +27,8 @@ def admins_besides(session: Session, user: User) -> int:
     """Count the admin accounts other than user."""
     query = select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.id != user.id)
     return session.scalar(query) or 0
+
+
+def set_language(session: Session, user_id: int, language: str) -> None:
+    """Store the language an account reads Kiln in ("" for its browser's); the caller commits."""
+    session.execute(update(User).where(User.id == user_id).values(language=language))

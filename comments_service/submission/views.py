@@ -11,6 +11,7 @@ from ..baking.unit_of_work import Committed, publish
 from ..blog.closing import closed_now
 from ..blog.identity import identity_of
 from ..extensions import csrf, db_connection, limiter
+from ..language.speaking import gettext as _
 from ..spam import duplicate, honeypot
 from ..spam.pipeline import judge
 from ..spam.verdict import Action, Candidate, Verdict
@@ -20,9 +21,10 @@ from ..store.models import State
 from ..store.threads import ThreadRow, get_thread_row
 from ..text.sanitize import markdown_to_html
 from ..web.errors import error_response, wants_json
+from ..web.languages import speak_for_post
 from .reply_placement import attach_point, replyable
 from .storing import commit_comment
-from .validation import json_fields, validate
+from .validation import LABELS, json_fields, validate
 
 bp = Blueprint("submission", __name__)
 
@@ -48,12 +50,14 @@ def submit(slug: str) -> Response:
     connection = db_connection()
     thread = get_thread_row(connection, slug)
     if thread is None:
-        abort(404, description="There is no post with that address.")
+        abort(404, description=_("There is no post with that address."))
+    # The reader is answered in the language of the post they comment on.
+    speak_for_post(current_app, thread.language)
     if closed_now(thread):
-        abort(403, description="Comments on this entry are closed.")
+        abort(403, description=_("Comments on this entry are closed."))
     fields, type_errors = _sent_fields()
     if fields is None:
-        return error_response(400, "The request body must be a JSON object of the comment's fields.")
+        return error_response(400, _("The request body must be a JSON object of the comment's fields."))
     record, errors = validate(fields, current_app.config, thread.id)
     # A field of the wrong type is reported as such, not as missing.
     errors |= type_errors
@@ -63,7 +67,7 @@ def submit(slug: str) -> Response:
     if record.parent_id is not None:
         chain = ancestry(connection, record.parent_id)
         if not replyable(chain, thread.id):
-            return _invalid(slug, {"parent": "is not a published comment on this post"}, fields)
+            return _invalid(slug, {"parent": _("is not a published comment on this post")}, fields)
         parent_id = attach_point(chain, current_app.config["MAX_THREAD_DEPTH"])
     candidate = _candidate(record, parent_id, fields.get(honeypot.FIELD, ""))
     judgement = judge(candidate, connection, current_app.config)
@@ -71,7 +75,7 @@ def submit(slug: str) -> Response:
         return _rejected(judgement.verdict)
     state = STATE_OF[judgement.verdict.action]
     judged = replace(
-        candidate.comment, state=state, verdict_reason=judgement.verdict.reason, dedupe_key=judgement.dedupe_key
+        candidate.comment, state=state, verdict_reason=judgement.stored_reason, dedupe_key=judgement.dedupe_key
     )
     comment = commit_comment(current_app.config["DATABASE_URL"], thread, judged, bake=state is State.APPROVED)
     if comment is None:
@@ -119,13 +123,15 @@ def _accepted(thread: ThreadRow, comment: NewComment) -> Response:
 
 
 def _rejected(verdict: Verdict) -> Response:
-    response = error_response(verdict.status or 400, verdict.reason)
+    message = verdict.reason.text() if verdict.reason else _("The comment was not accepted.")
+    response = error_response(verdict.status or 400, message)
     response.headers.update(verdict.headers)
     return response
 
 
 def _invalid(slug: str, errors: dict[str, str], fields: Mapping[str, str]) -> Response:
     if wants_json():
-        return error_response(400, "The comment was not accepted.", errors)
-    html = render_template("submission_error.html", slug=slug, errors=errors, form=fields)
+        return error_response(400, _("The comment was not accepted."), errors)
+    labels = {name: _(label) for name, label in LABELS.items()}
+    html = render_template("submission_error.html", slug=slug, errors=errors, labels=labels, form=fields)
     return Response(html, status=400, mimetype="text/html")

@@ -16,6 +16,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header
 
 from ..extensions import limiter
+from ..language.speaking import N_, ngettext
+from ..language.speaking import gettext as _
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +52,30 @@ def error_response(status: int, message: str, fields: dict[str, str] | None = No
     return response
 
 
+# Werkzeug's own descriptions are English: what a client is told when a view gave none of its own.
+DESCRIPTIONS = {
+    400: N_("The request could not be understood."),
+    401: N_("Log in first."),
+    403: N_("You are not allowed to do that."),
+    404: N_("There is nothing at this address."),
+    405: N_("This address does not take that kind of request."),
+    409: N_("The request conflicts with what is stored now."),
+    413: N_("The request is too large."),
+    429: N_("Too many requests; please wait a while and try again."),
+}
+
+
+def _description(error: HTTPException) -> str:
+    # A view's own description is already in the answer's language; the class default is not.
+    if error.description and error.description != type(error).description:
+        return error.description
+    if (code := error.code) in DESCRIPTIONS:
+        return _(DESCRIPTIONS[code])
+    return error.description or error.name
+
+
 def _http_error(error: HTTPException) -> Response:
-    response = error_response(error.code or 500, error.description or error.name)
+    response = error_response(error.code or 500, _description(error))
     for name, value in error.get_headers() if error.code in (405, 429) else []:
         if name.lower() in {"allow", "retry-after"}:
             response.headers[name] = value
@@ -61,22 +85,30 @@ def _http_error(error: HTTPException) -> Response:
 def _rate_limited(error: RateLimitExceeded) -> Response:
     # Flask-Limiter's own headers are off (they cost a storage round trip on every answer),
     # so the refusal says itself when the breached limit's window lets the address in again.
-    response = _http_error(error)
     breached = limiter.current_limit
-    if breached is not None:
-        response.headers["Retry-After"] = str(max(1, math.ceil(breached.reset_at - time.time())))
+    if breached is None:
+        return error_response(429, _(DESCRIPTIONS[429]))
+    wait = max(1, math.ceil(breached.reset_at - time.time()))
+    message = ngettext(
+        "Too many requests; please try again in %(num)s second.",
+        "Too many requests; please try again in %(num)s seconds.",
+        wait,
+    )
+    response = error_response(429, message)
+    response.headers["Retry-After"] = str(wait)
     return response
 
 
 def _csrf_error(error: CSRFError) -> Response:
-    return error_response(400, f"The form's security token is missing or wrong: {error.description}")
+    # Flask-WTF's reason ("The CSRF token has expired.") is English only: the page says what to do instead.
+    return error_response(400, _("The form's security token is missing or has expired; reload the page and try again."))
 
 
 def _database_unavailable(error: OperationalError) -> Response:
     # A lost or refused database connection is transient: nothing was stored (the
     # transaction rolled back), so the client is told to try again, not that we broke.
     log.error("kiln: database unavailable: %s", error)
-    response = error_response(503, "The comment service cannot reach its database; nothing was stored. Try again.")
+    response = error_response(503, _("The comment service cannot reach its database; nothing was stored. Try again."))
     response.headers["Retry-After"] = "5"
     return response
 

@@ -21,11 +21,14 @@ from urllib.parse import unquote_to_bytes
 from flask import Flask, Response, current_app, request
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
+from ..language.speaking import N_
+from ..language.speaking import gettext as _
 from ..text.text_policy import CONTROL
 from ..text.text_policy import problem as text_problem
 from .errors import error_response
 
-NOT_UTF8 = "is not valid UTF-8"
+# Translators: a field message, after the field's name.
+NOT_UTF8 = N_("is not valid UTF-8")
 
 
 def _pairs(raw: bytes) -> Iterator[tuple[bytes, bytes]]:
@@ -136,14 +139,17 @@ def _body_problem() -> tuple[str, str] | None:
 def _refuse_bad_text() -> Response | None:
     if text_problem(request.path, one_line=True):
         # A slug or file name never holds a control character: such a path names nothing here.
-        return error_response(404, "There is nothing at this address.")
+        return error_response(404, _("There is nothing at this address."))
     found = _urlencoded_problem(request.query_string) if request.query_string else None
     found = found or _body_problem()
     if found is None:
         return None
     name, problem = found
-    what = "is not valid UTF-8" if problem == NOT_UTF8 else "holds a NUL character"
-    return error_response(400, f"The request {what} (in {name!r}); nothing was stored.", {name: problem})
+    if problem == NOT_UTF8:
+        message = _("The request is not valid UTF-8 (in %(field)s); nothing was stored.", field=repr(name))
+    else:
+        message = _("The request holds a NUL character (in %(field)s); nothing was stored.", field=repr(name))
+    return error_response(400, message, {name: _(problem)})
 
 
 def init_app(app: Flask) -> None:
