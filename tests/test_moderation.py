@@ -62,6 +62,8 @@ def test_the_route_list_covers_every_action(app: Flask) -> None:
         "/moderate/admin/accounts/1/role",
         "/moderate/admin/accounts/1/password",
         "/moderate/admin/accounts/1/remove",
+        "/moderate/admin/accounts/1/language",
+        "/moderate/language",
     }
     assert expected <= set(routes), expected - set(routes)
 

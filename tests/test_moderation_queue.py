@@ -89,10 +89,10 @@ def test_a_row_shows_the_comment_as_it_will_appear_with_its_context(mod_client: 
     again = _add(app, author="Bert", email="bert@example.org", ip="203.0.113.9")
     html = mod_client.get("/moderate/").get_data(as_text=True)
     item = html[html.index(f'id="queue-{again}"') :]
-    assert "2 approved before" in item and "bert@example.org" in item and "203.0.113.9" in item
+    assert "2 approved comments before" in item and "bert@example.org" in item and "203.0.113.9" in item
     first = html[html.index(f'id="queue-{row}"') : html.index(f'id="queue-{again}"')]
     assert "<p><strong>Ja</strong></p>" in first and "Bert &lt;b&gt;B&lt;/b&gt;" in first
-    assert "0 approved before" in first
+    assert "0 approved comments before" in first
     assert 'href="https://bert.example/"' in first and "203.0.113.9" in first
     assert 'href="/open-post.html">Open post</a>' in first
     assert "In reply to" in first and "Anna" in first and "Wat vinden jullie van koude acquisitie?" in first

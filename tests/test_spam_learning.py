@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from comments_service import create_app
+from comments_service.spam.reasons import reason_text
 from comments_service.store.database import database
 from comments_service.store.models import Comment, SpamToken, State
 from comments_service.store.spam_tokens import corpus_size
@@ -103,7 +104,7 @@ def test_trained_filter_catches_new_spam_and_survives_a_restart(
     with database(database_url).transaction() as session:
         spam, ham = session.get(Comment, spam_id), session.get(Comment, ham_id)
         assert spam is not None and ham is not None
-        assert spam.state == State.SPAM and spam.verdict_reason.startswith("learning filter scores 1.00")
+        assert spam.state == State.SPAM and reason_text(spam.verdict_reason).startswith("learning filter scores 1.00")
         assert ham.state == State.PENDING and ham.verdict_reason == ""
 
 

@@ -18,7 +18,10 @@ from ..text.text_policy import field_problems
 MIN_PASSWORD_LENGTH = 8
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 # A whole sentence per field, for the translators; the problem is the text policy's own words.
-_NAME_PROBLEMS = {"display name": N_("The display name %(problem)s."), "email address": N_("The email address %(problem)s.")}
+_NAME_PROBLEMS = {
+    "display name": N_("The display name %(problem)s."),
+    "email address": N_("The email address %(problem)s."),
+}
 
 # A hash of nothing, checked when the account does not exist, so a wrong username
 # costs as much time as a wrong password. Written out rather than made at import:

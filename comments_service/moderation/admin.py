@@ -15,7 +15,15 @@ from ..store.models import Role, User
 from ..store.users import get_user, list_users, set_language
 from ..text.text_policy import field_problems
 from ..web.ids import parse_id
-from .accounts import MIN_PASSWORD_LENGTH, AccountError, check_language, create_user, remove_user, set_password, set_role
+from .accounts import (
+    MIN_PASSWORD_LENGTH,
+    AccountError,
+    check_language,
+    create_user,
+    remove_user,
+    set_password,
+    set_role,
+)
 from .audit import detail_of, record
 from .auth import login_required
 from .labels import role_label
@@ -138,7 +146,10 @@ def reset_password(user_id: int) -> Response:
     with _within_the_rules(400):
         set_password(session, user, request.form.get("password", ""))
     return _audited(
-        "account-password", _("New password set for %(username)s.", username=user.username), {"account": user.username}, id=user.id
+        "account-password",
+        _("New password set for %(username)s.", username=user.username),
+        {"account": user.username},
+        id=user.id,
     )
 
 

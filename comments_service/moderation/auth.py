@@ -8,7 +8,19 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from ..extensions import db, limiter
 from ..language.speaking import gettext as _
@@ -130,7 +142,9 @@ def language() -> Response:
     except AccountError as error:
         abort(400, description=str(error))
     store = db()
-    record(store, g.user, "account-language", None, account=g.user.username, old_language=g.user.language, language=chosen)
+    record(
+        store, g.user, "account-language", None, account=g.user.username, old_language=g.user.language, language=chosen
+    )
     set_language(store, g.user.id, chosen)
     store.commit()
     # The confirmation already speaks the new choice.

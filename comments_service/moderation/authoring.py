@@ -48,7 +48,9 @@ def reply_as_author(session: Session, parent: Comment, source: str, actor: User,
         stage(work, parent, "approve", reason="replied to")
     elif parent.state != State.APPROVED:
         state = state_label(parent.state)
-        raise NotRepliable(_("Comment %(id)s is %(state)s; only published comments take replies.", id=parent.id, state=state))
+        raise NotRepliable(
+            _("Comment %(id)s is %(state)s; only published comments take replies.", id=parent.id, state=state)
+        )
     thread = parent.thread
     reply = add_comment(
         session,

@@ -87,25 +87,25 @@ _ACTORS: dict[str, Label] = {
 }
 # The keys of an audit entry's detail, and of the fields a refused change names.
 _FIELDS: dict[str, Label] = {
-    "account": lambda: pgettext("field", "account"),
-    "action": lambda: pgettext("field", "action"),
-    "body": lambda: pgettext("field", "text"),
-    "body_format": lambda: pgettext("field", "format"),
-    "bulk": lambda: pgettext("field", "in bulk"),
-    "display_name": lambda: pgettext("field", "display name"),
-    "ids": lambda: pgettext("field", "ticked comments"),
-    "in_reply_to": lambda: pgettext("field", "in reply to"),
-    "language": lambda: pgettext("field", "language"),
-    "new_source": lambda: pgettext("field", "after"),
+    "account": lambda: pgettext("field", "Account"),
+    "action": lambda: pgettext("field", "Action"),
+    "body": lambda: pgettext("field", "Text"),
+    "body_format": lambda: pgettext("field", "Format"),
+    "bulk": lambda: pgettext("field", "In bulk"),
+    "display_name": lambda: pgettext("field", "Display name"),
+    "ids": lambda: pgettext("field", "Ticked comments"),
+    "in_reply_to": lambda: pgettext("field", "In reply to"),
+    "language": lambda: pgettext("field", "Language"),
+    "new_source": lambda: pgettext("field", "After"),
     "old_html": lambda: pgettext("field", "HTML before"),
-    "old_language": lambda: pgettext("field", "language before"),
-    "old_role": lambda: pgettext("field", "role before"),
-    "old_source": lambda: pgettext("field", "before"),
-    "old_state": lambda: pgettext("field", "state before"),
-    "password": lambda: pgettext("field", "password"),
-    "reason": lambda: pgettext("field", "reason"),
-    "role": lambda: pgettext("field", "role"),
-    "username": lambda: pgettext("field", "username"),
+    "old_language": lambda: pgettext("field", "Language before"),
+    "old_role": lambda: pgettext("field", "Role before"),
+    "old_source": lambda: pgettext("field", "Before"),
+    "old_state": lambda: pgettext("field", "State before"),
+    "password": lambda: pgettext("field", "Password"),
+    "reason": lambda: pgettext("field", "Reason"),
+    "role": lambda: pgettext("field", "Role"),
+    "username": lambda: pgettext("field", "Username"),
 }
 
 
@@ -162,17 +162,17 @@ def field_label(name: str) -> str:
     return label() if label else name
 
 
-def detail_value(value: object, key: str) -> str:
+def detail_value(key: str, value: object) -> str:
     """Return an audit detail's value in words: states, roles and languages named, a flag as yes or no."""
-    text = str(value)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    if key in ("old_state",) and text in State.__members__.values():
+    text = str(value)
+    if key == "old_state" and text in _STATES:
         return state_label(State(text))
-    if key in ("role", "old_role") and text in Role.__members__.values():
+    if key in ("role", "old_role") and text in _ROLES:
         return role_label(Role(text))
     if key in ("language", "old_language"):
-        return language_name(text) if text else _("Browser's language")
+        return language_name(text) if text in languages() else text or _("Browser's language")
     return text
 
 
@@ -190,7 +190,6 @@ def language_choices() -> list[tuple[str, str]]:
 def install(app: Flask) -> None:
     """Give the moderation templates these labels as filters and the language choices as a global."""
     filters = (state_label, why_label, kind_label, role_label, action_label, audit_label, actor_label, field_label)
-    for label in filters:
+    for label in (*filters, detail_value):
         app.jinja_env.filters[label.__name__] = label
-    app.jinja_env.filters["detail_value"] = lambda key, value: detail_value(value, key)
     app.jinja_env.globals["language_choices"] = language_choices

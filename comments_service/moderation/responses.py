@@ -23,7 +23,10 @@ def refused(status: int, message: str, fields: dict[str, str] | None = None) -> 
     """Report a change that was not made: the error for API clients, a flash and back for browsers."""
     if wants_json():
         return error_response(status, message, fields)
-    problems = (_("%(field)s: %(problem)s.", field=field_label(name), problem=problem) for name, problem in (fields or {}).items())
+    problems = (
+        _("%(field)s: %(problem)s.", field=field_label(name), problem=problem)
+        for name, problem in (fields or {}).items()
+    )
     flash(" ".join([message, *problems]), "error")
     return redirect(back(), code=303)  # type: ignore[return-value]
 

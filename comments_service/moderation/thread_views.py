@@ -34,5 +34,7 @@ def close_or_open(slug: str, change: str) -> Response:
     """Close a post's thread to new comments, or reopen it, and bake the page."""
     thread = thread_or_abort(slug)
     close_thread(db(), thread, change == "close", g.user)
-    message = _("Thread %(slug)s closed.", slug=slug) if change == "close" else _("Thread %(slug)s reopened.", slug=slug)
+    message = (
+        _("Thread %(slug)s closed.", slug=slug) if change == "close" else _("Thread %(slug)s reopened.", slug=slug)
+    )
     return done(message, slug=slug, closed=closed_now(thread))

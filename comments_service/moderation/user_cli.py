@@ -10,7 +10,6 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..language.catalogs import languages
 from ..store.database import database
 from ..store.models import Role, User
 from ..store.users import find_user, list_users
@@ -47,21 +46,18 @@ def _existing(session: Session, username: str) -> User:
 @click.option("--email", default="", help="Where moderation mail for this account goes (none if unset).")
 @click.option(
     "--language",
-    type=click.Choice(languages()),
-    default=None,
-    help="The language of the account's moderation pages and mail (default: its browser's).",
+    default="",
+    help="Language code of the account's moderation pages and mail, one Kiln speaks (default: the browser's).",
 )
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
-def user_add(
-    username: str, role: str, display_name: str, email: str, language: str | None, password_stdin: bool
-) -> None:
+def user_add(username: str, role: str, display_name: str, email: str, language: str, password_stdin: bool) -> None:
     """Create an account."""
     if email and mailbox(email) is None:
         raise click.ClickException(f"{email!r} is not a plain email address.")
     password = _password(password_stdin)
     try:
         with database(_url()).transaction() as session:
-            create_user(session, username, password, Role(role), display_name, email, language or "")
+            create_user(session, username, password, Role(role), display_name, email, language)
             record(session, None, "account-create", anonymous_as=COMMAND_LINE, account=username, role=role)
     except AccountError as error:
         raise click.ClickException(str(error)) from error

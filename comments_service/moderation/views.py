@@ -9,8 +9,8 @@ from werkzeug.datastructures import MultiDict
 
 from ..blog.closing import closed_now
 from ..extensions import db
-from ..language.speaking import ngettext
 from ..language.speaking import gettext as _
+from ..language.speaking import ngettext
 from ..store.models import State
 from ..store.moderation_queue import QueueFilter, comments_by_ids, queue_page, state_counts, threads_for
 from ..web.ids import parse_id

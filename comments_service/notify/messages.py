@@ -7,10 +7,14 @@ import logging
 from flask import Flask, render_template
 from sqlalchemy.orm import Session
 
+from ..blog.identity import identity_of
+from ..language.speaking import gettext as _
+from ..language.speaking import speaking
 from ..store.comments import get_comment
 from ..store.models import Comment
 from ..store.outbox import enqueue
 from ..text.mail_address import mailbox
+from ..web.languages import person_language, post_language
 from .compose import one_line
 from .mailconf import moderator_addresses, service_link, site_link, site_name
 from .recipients import moderators, subscribed_parent
@@ -23,7 +27,6 @@ def queue_moderator_mail(app: Flask, session: Session, comment: Comment) -> int:
     """Queue one message per moderator about a comment awaiting moderation; the caller commits."""
     thread, secret = comment.thread, str(app.config["SECRET_KEY"])
     parent = get_comment(session, comment.parent_id) if comment.parent_id is not None else None
-    subject = one_line(f"[{site_name(app)}] Comment by {comment.author} awaiting moderation: {thread.title}")
     queued = 0
     for moderator in moderators(session, moderator_addresses(app.config)):
         if mailbox(moderator.email) is None:
@@ -37,18 +40,26 @@ def queue_moderator_mail(app: Flask, session: Session, comment: Comment) -> int:
             )
             for action in MAIL_ACTIONS
         }
-        body = render_template(
-            "notify/moderate.txt",
-            comment=comment,
-            parent=parent,
-            thread=thread,
-            post_url=site_link(app, thread.url),
-            queue_url=service_link(app, "moderation.queue"),
-            links=links,
-            days=max(1, int(app.config["MAIL_LINK_MAX_AGE"]) // 86400),
-            site=site_name(app),
-        )
-        enqueue(session, moderator.email, subject, body)
+        # Each moderator reads it in their account's language; an address without an account, in the site's.
+        with speaking(person_language(identity_of(app), moderator.language)):
+            subject = _(
+                "[%(site)s] Comment by %(author)s awaiting moderation: %(title)s",
+                site=site_name(app),
+                author=comment.author,
+                title=thread.title,
+            )
+            body = render_template(
+                "notify/moderate.txt",
+                comment=comment,
+                parent=parent,
+                thread=thread,
+                post_url=site_link(app, thread.url),
+                queue_url=service_link(app, "moderation.queue"),
+                links=links,
+                days=max(1, int(app.config["MAIL_LINK_MAX_AGE"]) // 86400),
+                site=site_name(app),
+            )
+        enqueue(session, moderator.email, one_line(subject), body)
         queued += 1
     return queued
 
@@ -61,15 +72,22 @@ def queue_reply_mail(app: Flask, session: Session, reply: Comment) -> bool:
     thread = reply.thread
     token = unsubscribe_token(str(app.config["SECRET_KEY"]), Subscription(parent.email, thread.id))
     unsubscribe_url = service_link(app, "notify.unsubscribe", token=token)
-    body = render_template(
-        "notify/reply.txt",
-        reply=reply,
-        parent=parent,
-        thread=thread,
-        reply_url=site_link(app, f"{thread.url}#comment-{reply.id}"),
-        unsubscribe_url=unsubscribe_url,
-        site=site_name(app),
-    )
-    subject = one_line(f"[{site_name(app)}] {reply.author} replied to your comment on {thread.title}")
-    enqueue(session, parent.email, subject, body, unsubscribe_url=unsubscribe_url)
+    # A commenter hears in the language of the post they commented on.
+    with speaking(post_language(identity_of(app), thread.language)):
+        subject = _(
+            "[%(site)s] %(author)s replied to your comment on %(title)s",
+            site=site_name(app),
+            author=reply.author,
+            title=thread.title,
+        )
+        body = render_template(
+            "notify/reply.txt",
+            reply=reply,
+            parent=parent,
+            thread=thread,
+            reply_url=site_link(app, f"{thread.url}#comment-{reply.id}"),
+            unsubscribe_url=unsubscribe_url,
+            site=site_name(app),
+        )
+    enqueue(session, parent.email, one_line(subject), body, unsubscribe_url=unsubscribe_url)
     return True

@@ -13,19 +13,22 @@ from ..store.models import Comment, State, User
 
 @dataclass(frozen=True)
 class Moderator:
-    """An address that is told about new comments, and the account its links act as (None: no account)."""
+    """An address that is told about new comments, the account its links act as and its language (None: no account)."""
 
     email: str
     user_id: int | None
+    # The account's chosen language ("" for none chosen); None for a listed address without an account.
+    language: str | None = None
 
 
 def moderators(session: Session, listed: list[str]) -> list[Moderator]:
     """Return the listed addresses (as their accounts where they have one), or every moderating account's."""
     accounts = moderating_accounts(session)
     if not listed:
-        return [Moderator(user.email, user.id) for user in accounts]
-    by_email = {user.email.lower(): user.id for user in accounts}
-    return [Moderator(email, by_email.get(email.lower())) for email in listed]
+        return [Moderator(user.email, user.id, user.language) for user in accounts]
+    by_email = {user.email.lower(): user for user in accounts}
+    found = [(email, by_email.get(email.lower())) for email in listed]
+    return [Moderator(email, user.id, user.language) if user else Moderator(email, None) for email, user in found]
 
 
 def may_moderate(user: User) -> bool:

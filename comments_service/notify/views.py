@@ -6,19 +6,28 @@ from flask import Blueprint, abort, current_app, render_template
 from itsdangerous import BadData, SignatureExpired
 
 from ..extensions import csrf, db, limiter
+from ..language.speaking import N_
+from ..language.speaking import gettext as _
 from ..moderation.actions import moderate
+from ..moderation.labels import action_label, state_label
 from ..store.comments import get_comment
 from ..store.mail_recipients import stop_replies, subscribed_thread
 from ..store.models import Comment, State, User
 from ..store.users import get_user
+from ..web.languages import speak_for_post
 from .mailconf import site_link
 from .recipients import may_moderate
 from .tokens import ModerationGrant, Subscription, read_moderation_token, read_unsubscribe_token
 
 bp = Blueprint("notify", __name__, url_prefix="/mail", template_folder="templates")
 
-VERBS = {"approve": "Approve", "spam": "Mark as spam", "delete": "Delete"}
-DONE = {"approve": "approved", "spam": "marked as spam", "delete": "deleted"}
+# Each action's question and outcome: whole messages, as a language may word them differently.
+QUESTIONS = {
+    "approve": N_("Approve this comment?"),
+    "spam": N_("Mark this comment as spam?"),
+    "delete": N_("Delete this comment?"),
+}
+DONE = {"approve": N_("Comment approved."), "spam": N_("Comment marked as spam."), "delete": N_("Comment deleted.")}
 
 
 def _link_limit() -> str:
@@ -34,7 +43,8 @@ def confirm(token: str) -> str:
         "notify/confirm.html",
         comment=comment,
         action=grant.action,
-        verb=VERBS[grant.action],
+        question=_(QUESTIONS[grant.action]),
+        verb=action_label(grant.action),
         pending=comment.state == State.PENDING,
         post_url=site_link(current_app, comment.thread.url),
     )
@@ -47,11 +57,12 @@ def act(token: str) -> str:
     grant, comment = _granted(token)
     actor = _actor(grant)
     if comment.state != State.PENDING:
-        abort(409, description=f"This comment is no longer awaiting moderation (it is {comment.state.value}).")
+        state = state_label(comment.state)
+        abort(409, description=_("This comment is no longer awaiting moderation (it is %(state)s).", state=state))
     moderate(db(), comment, grant.action, actor)
     return render_template(
         "notify/done.html",
-        message=f"Comment {DONE[grant.action]}.",
+        message=_(DONE[grant.action]),
         post_url=site_link(current_app, comment.thread.url),
     )
 
@@ -61,12 +72,14 @@ def _granted(token: str) -> tuple[ModerationGrant, Comment]:
     try:
         grant = read_moderation_token(str(config["SECRET_KEY"]), token, int(config["MAIL_LINK_MAX_AGE"]))
     except SignatureExpired:
-        abort(400, description="This moderation link has expired. Moderate the comment from the queue instead.")
+        abort(400, description=_("This moderation link has expired. Moderate the comment from the queue instead."))
     except BadData:
-        abort(403, description="This moderation link is not valid.")
+        abort(403, description=_("This moderation link is not valid."))
     comment = get_comment(db(), grant.comment_id)
     if comment is None:
-        abort(404, description="There is no such comment.")
+        abort(404, description=_("There is no such comment."))
+    # The page speaks the language of the post the comment is on.
+    speak_for_post(current_app, comment.thread.language)
     return grant, comment
 
 
@@ -75,7 +88,7 @@ def _actor(grant: ModerationGrant) -> User | None:
         return None
     user = get_user(db(), grant.user_id)
     if user is None or not may_moderate(user):
-        abort(403, description="This link was sent to an account that can no longer moderate.")
+        abort(403, description=_("This link was sent to an account that can no longer moderate."))
     return user
 
 
@@ -106,13 +119,14 @@ def _subscription(token: str) -> Subscription:
     try:
         return read_unsubscribe_token(str(current_app.config["SECRET_KEY"]), token)
     except BadData:
-        abort(403, description="This unsubscribe link is not valid.")
+        abort(403, description=_("This unsubscribe link is not valid."))
 
 
 def _unsubscribe_view(subscription: Subscription, done: bool) -> str:
     thread = subscribed_thread(db(), subscription.thread_id)
     if thread is None:
-        abort(404, description="That post no longer exists.")
+        abort(404, description=_("That post no longer exists."))
+    speak_for_post(current_app, thread.language)
     return render_template(
         "notify/unsubscribe.html",
         done=done,

@@ -43,11 +43,16 @@ def test_following_a_link_shows_a_confirmation_page_and_changes_nothing(
 ) -> None:
     comment_id, links = _links(moderated, client, smtp_server)
     page_before = (output / "open-post.html").read_bytes()
-    for action, label in (("approve", "Approve"), ("spam", "Mark as spam"), ("delete", "Delete")):
+    steps = (
+        ("approve", "Approve", "Approve this comment?"),
+        ("spam", "Mark as spam", "Mark this comment as spam?"),
+        ("delete", "Delete", "Delete this comment?"),
+    )
+    for action, label, question in steps:
         response = client.get(links[action])
         assert response.status_code == 200
         html = response.get_data(as_text=True)
-        assert f"{label} this comment?" in html and "Een mening over verkoop." in html
+        assert f"<h1>{question}</h1>" in html and "Een mening over verkoop." in html
         assert f'class="action-{action}">{label}</button>' in html
     assert comment(moderated, comment_id).state == State.PENDING
     assert (output / "open-post.html").read_bytes() == page_before
