@@ -29,13 +29,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config["TRUSTED_PROXIES"]:
         count = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+    # First: every later hook's answer (413, 400, CSRF, 429) speaks the request's language.
+    languages.init_app(app)
     body_limit.init_app(app)
     utf8_guard.init_app(app)
     init_request_database(app)
     csrf.init_app(app)
     limiter.init_app(app)
     errors.init_app(app)
-    languages.init_app(app)
     spam.init_app(app)
     cli.init_app(app)
     # Every kind of background work, started together in each process: see background/start.py.

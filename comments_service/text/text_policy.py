@@ -13,16 +13,19 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 
+from ..language.speaking import N_
+
 _NON_CHARACTERS = "".join(chr(plane << 16 | low) for plane in range(17) for low in (0xFFFE, 0xFFFF))
 _CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 _SURROGATES = "\ud800-\udfff"
 _MULTI_LINE = re.compile(f"[{_CONTROLS}{_SURROGATES}\ufdd0-\ufdef{_NON_CHARACTERS}]")
 _ONE_LINE = re.compile(f"[\t\n\r{_CONTROLS}{_SURROGATES}\ufdd0-\ufdef{_NON_CHARACTERS}]")
 
-CONTROL = "contains a control character"
-SURROGATE = "contains a lone surrogate"
-NON_CHARACTER = "contains a Unicode non-character"
-LINE_BREAK = "must be one line (no tabs or line breaks)"
+# Marked for the catalogs; each is translated where it is shown, in that answer's language.
+CONTROL = N_("contains a control character")
+SURROGATE = N_("contains a lone surrogate")
+NON_CHARACTER = N_("contains a Unicode non-character")
+LINE_BREAK = N_("must be one line (no tabs or line breaks)")
 
 
 def _name(char: str) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask, request
 
 from ..blog.identity import SiteIdentity, identity_of
-from ..language.catalogs import languages
-from ..language.choice import first_supported, page_language
+from ..language.catalogs import SOURCE_LANGUAGE
+from ..language.choice import first_supported, page_language, supported
 from ..language.dates import moment_text, number
 from ..language.jinja import install_gettext
 from ..language.speaking import current_language, set_language
@@ -23,8 +23,9 @@ def person_language(site: SiteIdentity, chosen: str | None, browser: str | None 
 
 
 def browser_language() -> str | None:
-    """Return the language of this request's Accept-Language that Kiln speaks best, if any."""
-    return request.accept_languages.best_match(languages())
+    """Return the browser's most preferred language Kiln speaks ('fr-CH, nl;q=0.5' gives fr), if any."""
+    # Werkzeug's best_match prefers an exact tag of lower quality (nl) to a region of a wanted one (fr-CH).
+    return next((language for tag, _ in request.accept_languages if (language := supported(tag))), None)
 
 
 def speak_for_post(app: Flask, post_lang: str | None) -> str:
@@ -56,3 +57,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = lambda value: number(value)
     app.jinja_env.globals["current_language"] = current_language
     app.before_request(lambda: _default_language(app))
+    # A worker thread's next request, or its background work, starts from the source language, not this one's.
+    app.teardown_request(lambda error: set_language(SOURCE_LANGUAGE))
