@@ -83,11 +83,19 @@ def sqlite_url(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def site_dir(tmp_path: Path) -> Path:
+def chrome_language() -> str:
+    """The chrome language the test site forces: English, as `make run` does; "" lets each post's Lang decide."""
+    return "en"
+
+
+@pytest.fixture
+def site_dir(tmp_path: Path, chrome_language: str) -> Path:
     """A copy of the demo site's sources: settings, posts, theme and plugin."""
     site = tmp_path / "site"
     site.mkdir()
     shutil.copy(REPO / "pelicanconf.py", site)
+    with (site / "pelicanconf.py").open("a", encoding="utf-8") as conf:
+        conf.write(f'\nKILN["LANGUAGE"] = {chrome_language!r}\n')
     for folder in ("content", "theme", "plugins"):
         shutil.copytree(REPO / folder, site / folder, ignore=shutil.ignore_patterns("__pycache__"))
     (site / "content" / "open-post.md").write_text(

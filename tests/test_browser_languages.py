@@ -114,6 +114,12 @@ def language(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
+def chrome_language(language: str) -> str:
+    """The test site's chrome is forced into the language under test."""
+    return language
+
+
+@pytest.fixture
 def page() -> Iterator[Page]:
     """A fresh headless Chromium tab."""
     with chromium_tab() as tab:
@@ -132,8 +138,6 @@ def smtp_server() -> Iterator[SmtpServer]:
 @pytest.fixture
 def site(language: str, sqlite_url: str, site_dir: Path, smtp_server: SmtpServer) -> Iterator[tuple[Flask, str]]:
     """The demo (Zeker and friends) with its chrome forced into language, served on 127.0.0.1 with mail on."""
-    with (site_dir / "pelicanconf.py").open("a", encoding="utf-8") as conf:
-        conf.write(f'\nKILN["LANGUAGE"] = "{language}"\n')
     # The open post in Dutch like the rest, so what English is on a page can only be Kiln's.
     (site_dir / "content" / "open-post.md").write_text(
         "Title: Open bericht\nDate: 2009-07-01 09:00\nAuthor: Rikkert Walbeek\nSlug: open-post\n\n"

@@ -26,6 +26,12 @@ SPOKEN = ("de", "fr", "nl")
 JSON = {"Accept": "application/json"}
 
 
+@pytest.fixture
+def chrome_language() -> str:
+    """No forced chrome language: the choice this module tests is made per post, person and request."""
+    return ""
+
+
 @pytest.fixture(autouse=True)
 def spoken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, ...]]:
     """Empty compiled catalogs for de, fr and nl, so Kiln speaks them (in English words) whatever catalogs exist."""

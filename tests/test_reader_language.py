@@ -58,6 +58,12 @@ TRANSLATED: dict[str, dict[str | tuple[str, str], str | tuple[str, str]]] = {
 }
 
 
+@pytest.fixture
+def chrome_language() -> str:
+    """No forced chrome language: the choice this module tests is made per post, person and request."""
+    return ""
+
+
 @pytest.fixture(autouse=True)
 def kiln_speaks_de_nl_fr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Compiled catalogs for de, nl and fr (the real ones are the lead's), read instead of the shipped ones."""
