@@ -53,14 +53,27 @@ class Expected(NamedTuple):
     many: str
     zeker_date: str
     first_comment: str
+    awaiting_one: str
 
 
 EXPECTED = {
     "en": Expected(
-        "No comments", "{ 1 comment }", "2 comments", "{ 22 comments }", "May 22, 2009", "May 22, 2009 at 3:40\u202fPM"
+        "No comments",
+        "{ 1 comment }",
+        "2 comments",
+        "{ 22 comments }",
+        "May 22, 2009",
+        "May 22, 2009 at 3:40\u202fPM",
+        "1 comment awaiting moderation",
     ),
     "nl": Expected(
-        "Geen reacties", "{ 1 reactie }", "2 reacties", "{ 22 reacties }", "22 mei 2009", "22 mei 2009 om 15:40"
+        "Geen reacties",
+        "{ 1 reactie }",
+        "2 reacties",
+        "{ 22 reacties }",
+        "22 mei 2009",
+        "22 mei 2009 om 15:40",
+        "1 reactie wacht op moderatie",
     ),
     "de": Expected(
         "Keine Kommentare",
@@ -69,6 +82,7 @@ EXPECTED = {
         "{ 22 Kommentare }",
         "22. Mai 2009",
         "22. Mai 2009 um 15:40",
+        "1 Kommentar wartet auf Freigabe",
     ),
     "fr": Expected(
         "Aucun commentaire",
@@ -77,6 +91,7 @@ EXPECTED = {
         "{ 22 commentaires }",
         "22 mai 2009",
         "22 mai 2009 à 15:40",
+        "1 commentaire en attente de modération",
     ),
 }
 
@@ -267,6 +282,7 @@ def test_every_screen_speaks_the_language(
     page.click("form.login-form button[type=submit]")
     expect(page.locator("html")).to_have_attribute("lang", language)
     expect(page.locator("li.queue-item")).to_have_count(1)
+    expect(page.locator("p.awaiting")).to_have_text(expected.awaiting_one)
     _assert_no_english(_text(page), english, "the moderation queue")
     page.locator("li.queue-item button.action-approve").first.click()
     expect(page.locator(".flash-success")).to_be_visible()

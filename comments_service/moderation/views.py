@@ -57,13 +57,15 @@ def queue() -> str:
     flt = _queue_filter(request.args)
     session, config = db(), current_app.config
     thread = thread_or_abort(flt.slug) if flt.slug else None
+    counts = state_counts(session, flt.slug, flt.own_posts_of)
     return render_template(
         "queue.html",
         flt=flt,
         thread=thread,
         thread_closed=closed_now(thread) if thread else False,
         page=queue_page(session, flt, int(config["QUEUE_PAGE_SIZE"]), int(config["QUEUE_SEARCH_WINDOW"])),
-        counts=state_counts(session, flt.slug, flt.own_posts_of),
+        counts=counts,
+        awaiting=counts.get(State.PENDING, 0),
         threads=threads_for(session, flt.own_posts_of),
         bulk_actions=BULK_ACTIONS,
     )
