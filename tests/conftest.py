@@ -25,6 +25,7 @@ from comments_service.store.migrate import upgrade
 from comments_service.store.models import Role
 
 from .helpers import csrf_token_from
+from .mail.conftest import SmtpServer, free_port
 
 REPO = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("KILN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -166,3 +167,12 @@ def mod_client(client: FlaskClient, moderator: tuple[str, str]) -> FlaskClient:
     )
     assert response.status_code == 303
     return client
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server on 127.0.0.1 that records what it receives."""
+    server = SmtpServer(free_port())
+    server.start()
+    yield server
+    server.stop()

@@ -142,15 +142,6 @@ def page() -> Iterator[Page]:
 
 
 @pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    """A real SMTP server on 127.0.0.1 that keeps what it receives."""
-    server = SmtpServer(free_port())
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def site(language: str, sqlite_url: str, site_dir: Path, smtp_server: SmtpServer) -> Iterator[tuple[Flask, str]]:
     """The demo (Zeker and friends) with its chrome forced into language, served on 127.0.0.1 with mail on."""
     # The open post in Dutch like the rest, so what English is on a page can only be Kiln's.

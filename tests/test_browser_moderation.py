@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from comments_service import create_app
@@ -18,21 +18,11 @@ from comments_service.baking.trigger import site_of, stop_worker
 from comments_service.extensions import limiter
 from comments_service.store.models import Role
 
-from .conftest import service_missing
+from .browser_support import chromium_tab
 from .helpers import PASSWORD, add_account
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 CLOSED = "Comments on this entry are closed."
 
 
@@ -75,14 +65,8 @@ def open_server(database_url: str, site_dir: Path) -> Iterator[str]:
 @pytest.fixture
 def page() -> Iterator[Page]:
     """A fresh headless Chromium tab."""
-    if not Path(CHROMIUM).exists():
-        service_missing(f"Chromium is not installed at {CHROMIUM} (Debian package `chromium`)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        tab = browser.new_page()
-        tab.set_default_timeout(15_000)
+    with chromium_tab() as tab:
         yield tab
-        browser.close()
 
 
 def _post_through_form(page: Page, form: str, author: str, body: str) -> None:

@@ -20,14 +20,11 @@ from comments_service.spam.pipeline import Judgement
 from comments_service.spam.reasons import STORED_MAX, Reason, reason_text, store_reasons
 from comments_service.spam.verdict import Action, Verdict
 from comments_service.store.database import database
-from comments_service.store.models import Comment, State, Thread, User
+from comments_service.store.models import Comment, OutboxMessage, State, Thread, User
 
 from .helpers import moderation_token
-from .mail.conftest import SmtpServer, mail_settings, smtp_server
+from .mail.conftest import SmtpServer, mail_settings
 from .mail.helpers import add_account, body, outbox, send, submit
-
-# The recording SMTP server of the mail tests, as a fixture here too.
-__all__ = ["smtp_server"]
 
 FORM = {"author": "Anna de Vries", "email": "anna@example.nl", "body": "Mooi stuk!"}
 JSON = {"Accept": "application/json"}
@@ -228,31 +225,30 @@ def test_a_listed_address_without_an_account_gets_the_sites_language(
     assert "Kommentar von Piet" in subjects["de@example.org"], "a listed address with an account: its language"
 
 
-def test_a_commenter_hears_of_a_reply_in_the_posts_language(
-    app: Flask, mod_client: FlaskClient, smtp_server: SmtpServer
-) -> None:
+def _reply_mail_to_anna(app: Flask, mod_client: FlaskClient, smtp_server: SmtpServer, language: str) -> OutboxMessage:
+    """Return the mail Anna gets when Bert's reply to her comment on a post in language is approved."""
     app.config.update(mail_settings(smtp_server.port))
-    _post_language(app, "de")
+    _post_language(app, language)
     token = moderation_token(mod_client)
     parent = submit(mod_client, author="Anna", email="anna@example.net", notify="1", body="Wie verkoopt hier?")
     assert mod_client.post(f"/moderate/comments/{parent}/approve", data={"csrf_token": token}).status_code == 303
     reply = submit(mod_client, author="Bert", parent=str(parent), body="Ik.")
     assert mod_client.post(f"/moderate/comments/{reply}/approve", data={"csrf_token": token}).status_code == 303
     (mail,) = [message for message in outbox(app) if message.recipient == "anna@example.net"]
+    return mail
+
+
+def test_a_commenter_hears_of_a_reply_in_the_posts_language(
+    app: Flask, mod_client: FlaskClient, smtp_server: SmtpServer
+) -> None:
+    mail = _reply_mail_to_anna(app, mod_client, smtp_server, "de")
     assert "Bert hat auf Ihren Kommentar zu Open post geantwortet" in mail.subject
 
 
 def test_the_unsubscribe_page_speaks_the_posts_language(
     app: Flask, mod_client: FlaskClient, smtp_server: SmtpServer
 ) -> None:
-    app.config.update(mail_settings(smtp_server.port))
-    _post_language(app, "fr")
-    token = moderation_token(mod_client)
-    parent = submit(mod_client, author="Anna", email="anna@example.net", notify="1", body="Wie verkoopt hier?")
-    assert mod_client.post(f"/moderate/comments/{parent}/approve", data={"csrf_token": token}).status_code == 303
-    reply = submit(mod_client, author="Bert", parent=str(parent), body="Ik.")
-    assert mod_client.post(f"/moderate/comments/{reply}/approve", data={"csrf_token": token}).status_code == 303
-    (mail,) = [message for message in outbox(app) if message.recipient == "anna@example.net"]
+    mail = _reply_mail_to_anna(app, mod_client, smtp_server, "fr")
     link = re.search(r"/mail/unsubscribe/\S+", mail.body)
     assert link
     page = mod_client.get(link.group(0), headers={"Accept-Language": "de"})

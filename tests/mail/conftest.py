@@ -85,15 +85,6 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    """A running SMTP server that records what it receives."""
-    server = SmtpServer(free_port())
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def smtp_down() -> Iterator[SmtpServer]:
     """An SMTP server that is not started yet: its port refuses connections until the test starts it."""
     server = SmtpServer(free_port())
