@@ -15,6 +15,9 @@ from babel.messages.pofile import read_po
 from jinja2 import Environment
 
 from comments_service.language.catalogs import CATALOG_DIR, DOMAIN, SOURCE_LANGUAGE, catalog_file, languages
+from comments_service.language.speaking import speaking
+from comments_service.linkbacks.receive import REMOVED_BY_SOURCE
+from comments_service.spam.reasons import reason_text
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATED = ("nl", "de", "fr")
@@ -122,3 +125,10 @@ def test_templates_hold_no_readable_text_outside_gettext(template: Path) -> None
         readable.append(TAG.sub(" ", re.sub(r"<!--.*?-->", " ", literal, flags=re.DOTALL)))
     words = {word for text in readable for word in WORD.findall(ENTITY.sub(" ", text))} - ALLOWED_WORDS
     assert not words, f"{template.name}: text outside gettext: {sorted(words)}"
+
+
+def test_a_stored_reason_reads_in_each_language_with_the_real_catalogs() -> None:
+    with speaking("nl"):
+        assert reason_text(REMOVED_BY_SOURCE) == "de bron linkt niet meer naar het bericht"
+    with speaking("en"):
+        assert reason_text(REMOVED_BY_SOURCE) == "the source no longer links to the post"

@@ -9,7 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..baking.unit_of_work import UnitOfWork, publish
+from ..language.speaking import N_
 from ..moderation.actions import BACK_TO_PENDING, moderate, stage
+from ..spam.reasons import Reason, store_reasons
 from ..store.comments import NewCommentRecord, add_comment
 from ..store.linkback_records import find_linkback, linkback_key
 from ..store.models import Comment, Kind, State, Thread, utcnow
@@ -20,7 +22,10 @@ from .verify import Outcome, Verification
 
 # Set on a webmention removed because its source dropped the link, so a later mention may bring it back;
 # one a moderator deleted stays deleted.
-REMOVED_BY_SOURCE = "the source no longer links to the post"
+# Stored as spam checks store their reasons, so moderators read it in their own language.
+REMOVED_BY_SOURCE = store_reasons([Reason(N_("the source no longer links to the post"))])
+# What rows removed before reasons were stored that way hold.
+_REMOVED_BEFORE = "the source no longer links to the post"
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,7 @@ def apply_webmention(session: Session, thread: Thread, source: str, found: Verif
             return "duplicate"
         return "held for moderation"
     if existing.state == State.SPAM or (
-        existing.state == State.DELETED and existing.verdict_reason != REMOVED_BY_SOURCE
+        existing.state == State.DELETED and existing.verdict_reason not in (REMOVED_BY_SOURCE, _REMOVED_BEFORE)
     ):
         return "ignored"
     return _update(session, existing, mention)
