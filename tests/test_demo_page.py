@@ -14,6 +14,9 @@ from comments_service.baking.unit_of_work import UnitOfWork
 from comments_service.demo import load_demo
 from comments_service.store.database import database
 
+# "{ 22 comments }" as the seed shows it, the braces hidden from screen readers.
+BRACED = r'<span aria-hidden="true">\{{ </span>{}<span aria-hidden="true"> \}}</span>'
+
 
 def _built_zeker(app: Flask) -> str:
     with database(app.config["DATABASE_URL"]).transaction() as session:
@@ -28,8 +31,8 @@ def test_zeker_page_reproduces_the_original(app: Flask) -> None:
     assert len(re.findall(r'class="comment [^"]*bypostauthor', page)) == 10
     assert page.count('class="badge author-badge"') == 10
     assert len(re.findall(r'class="trackback ', page)) == 1
-    assert "{ 1 trackback }" in page
-    assert "{ 22 comments }" in page
+    assert re.search(BRACED.format("1 trackback"), page)
+    assert re.search(BRACED.format("22 comments"), page)
     assert "Comments on this entry are closed." in page
     assert "<form" not in page
     assert "by <a" in page and "Rikkert Walbeek</a> on <time" in page and "May 22, 2009</time>" in page
@@ -71,13 +74,24 @@ def test_demo_load_is_idempotent(app: Flask) -> None:
 
 
 def test_demo_load_on_a_built_site_bakes_the_demo_page(runner: FlaskCliRunner, output: Path) -> None:
-    assert "{ 22 comments }" not in (output / "zeker.html").read_text(encoding="utf-8")
+    assert not re.search(BRACED.format("22 comments"), (output / "zeker.html").read_text(encoding="utf-8"))
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0 and "23 entries added" in result.output, result.output
-    assert "{ 22 comments }" in (output / "zeker.html").read_text(encoding="utf-8")
+    assert re.search(BRACED.format("22 comments"), (output / "zeker.html").read_text(encoding="utf-8"))
 
 
 def test_manifest_records_every_page_showing_a_posts_comment_data(app: Flask, output: Path) -> None:
     manifest = (output / ".kiln-manifest.json").read_text()
     for path in ("zeker.html", "index.html", "category/sales.html", "tag/sales.html", "author/rikkert-walbeek.html"):
         assert f'"{path}"' in manifest
+
+
+def test_the_newest_post_has_no_empty_next_post_and_every_page_a_skip_link(app: Flask) -> None:
+    _built_zeker(app)
+    output = site_of(app).output
+    newest = (output / "open-post.html").read_text(encoding="utf-8")
+    assert "Next post:" not in newest and "Previous post:" in newest
+    for page in ("zeker.html", "index.html", "archives.html"):
+        html = (output / page).read_text(encoding="utf-8")
+        assert '<a class="skip-link" href="#main"' in html and '<main id="main"' in html
+        assert len(re.findall(r"<h1[ >]", html)) == 1, page

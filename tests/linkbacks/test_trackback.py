@@ -38,7 +38,7 @@ def test_a_trackback_is_verified_held_approved_and_baked_as_text(
 
     approve(mod_client, row.id)
     section = trackbacks_section((output / "open-post.html").read_text(encoding="utf-8"))
-    assert "{ 1 trackback }" in section
+    assert '{ </span>1 trackback<span aria-hidden="true"> }' in section
     assert f'<a class="trackback-title" href="{source}" rel="nofollow ugc"><bdi>Zeker niet</bdi></a>' in section
     assert "Een ander verhaal &amp; meer" in section and "Ander Blog" in section
     assert "<script" not in section and "alert" not in section and "<b>" not in section and "x.example" not in section
