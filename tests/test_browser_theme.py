@@ -10,6 +10,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from flask import Flask
 from playwright.sync_api import Page
+from werkzeug.serving import make_server
 
 from comments_service.baking.pelican_site import full_build
 from comments_service.baking.trigger import site_of
@@ -85,3 +86,30 @@ def test_the_keyboard_starts_at_a_skip_link_to_the_content(page: Page, site_url:
     assert outline == "solid"
     page.keyboard.press("Enter")
     assert page.url.endswith("#main")
+
+
+def test_the_error_page_ties_each_error_to_its_field_and_focuses_the_summary(page: Page, app: Flask) -> None:
+    app.config["SERVE_SITE"] = False
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        page.set_content(
+            f'<form method="post" action="http://127.0.0.1:{server.server_port}/comments/open-post/">'
+            '<input name="author" value=""><textarea name="body">Mooi stuk</textarea>'
+            '<input name="website" value="niet een adres"><button>Post</button></form>'
+        )
+        page.click("button")
+        summary = page.locator(".error-summary")
+        assert summary.get_attribute("role") == "alert"
+        assert summary.evaluate("node => node === document.activeElement"), "focus lands on the summary"
+        author = page.locator("#author")
+        assert author.get_attribute("aria-invalid") == "true"
+        assert page.locator("#" + (author.get_attribute("aria-describedby") or "")).inner_text().startswith("Name")
+        assert page.locator("#body").input_value() == "Mooi stuk", "what was typed is kept"
+        assert page.locator("#body").get_attribute("aria-invalid") is None
+        back = page.locator("a", has_text="Back to Open post")
+        assert (back.get_attribute("href") or "").endswith("/open-post.html")
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)

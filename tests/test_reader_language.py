@@ -100,7 +100,7 @@ def test_a_bad_submission_is_answered_in_the_posts_language(client: FlaskClient,
     assert page.status_code == 400
     html = page.get_data(as_text=True)
     assert _html_lang(html) == "de"
-    assert "<strong>Name</strong> ist erforderlich" in html
+    assert "<strong>Name</strong></a> ist erforderlich" in html
     answer = client.post("/comments/open-post/", data={**FORM, "body": ""}, headers={**JSON, "Accept-Language": "nl"})
     assert answer.get_json() == {
         "message": "Der Kommentar wurde nicht angenommen.",

@@ -105,7 +105,7 @@ def test_browser_gets_the_errors_on_a_page_with_its_text_kept(client: FlaskClien
     response = client.post("/comments/open-post/", data={**FORM, "author": "", "body": "<b>mijn tekst</b>"})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "<strong>Name</strong> is required" in html
+    assert "<strong>Name</strong></a> is required" in html
     assert "&lt;b&gt;mijn tekst&lt;/b&gt;</textarea>" in html
 
 

@@ -32,6 +32,8 @@ ALLOWED_WORDS = {"Kiln"}
 # Attributes whose values people read (or hear).
 READ_ATTRIBUTES = re.compile(r'\b(?:title|alt|placeholder|aria-label|aria-description|label)="([^"]*)"')
 TAG = re.compile(r"<[^>]*>")
+# An attribute written outside a tag, as a macro that adds attributes to a field does.
+ATTRIBUTE = re.compile(r'[\w-]+="[^"]*"')
 ENTITY = re.compile(r"&#?\w+;")
 WORD = re.compile(r"[^\W\d_]{2,}")
 
@@ -122,7 +124,7 @@ def test_templates_hold_no_readable_text_outside_gettext(template: Path) -> None
     if template.suffix == ".txt":
         readable.append(literal)
     else:
-        readable.append(TAG.sub(" ", re.sub(r"<!--.*?-->", " ", literal, flags=re.DOTALL)))
+        readable.append(ATTRIBUTE.sub(" ", TAG.sub(" ", re.sub(r"<!--.*?-->", " ", literal, flags=re.DOTALL))))
     words = {word for text in readable for word in WORD.findall(ENTITY.sub(" ", text))} - ALLOWED_WORDS
     assert not words, f"{template.name}: text outside gettext: {sorted(words)}"
 

@@ -62,12 +62,12 @@ def submit(slug: str) -> Response:
     # A field of the wrong type is reported as such, not as missing.
     errors |= type_errors
     if record is None or errors:
-        return _invalid(slug, errors, fields)
+        return _invalid(thread, errors, fields)
     parent_id = None
     if record.parent_id is not None:
         chain = ancestry(connection, record.parent_id)
         if not replyable(chain, thread.id):
-            return _invalid(slug, {"parent": _("is not a published comment on this post")}, fields)
+            return _invalid(thread, {"parent": _("is not a published comment on this post")}, fields)
         parent_id = attach_point(chain, current_app.config["MAX_THREAD_DEPTH"])
     candidate = _candidate(record, parent_id, fields.get(honeypot.FIELD, ""))
     judgement = judge(candidate, connection, current_app.config)
@@ -129,9 +129,17 @@ def _rejected(verdict: Verdict) -> Response:
     return response
 
 
-def _invalid(slug: str, errors: dict[str, str], fields: Mapping[str, str]) -> Response:
+def _invalid(thread: ThreadRow, errors: dict[str, str], fields: Mapping[str, str]) -> Response:
     if wants_json():
         return error_response(400, _("The comment was not accepted."), errors)
     labels = {name: _(label) for name, label in LABELS.items()}
-    html = render_template("submission_error.html", slug=slug, errors=errors, labels=labels, form=fields)
+    html = render_template(
+        "submission_error.html",
+        slug=thread.slug,
+        post_title=thread.title,
+        post_url=_post_url(thread.url),
+        errors=errors,
+        labels=labels,
+        form=fields,
+    )
     return Response(html, status=400, mimetype="text/html")
