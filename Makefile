@@ -38,7 +38,7 @@ run: install
 CATALOGS := comments_service/translations
 POT := $(CATALOGS)/kiln.pot
 translations: install
-	$(BIN)/pybabel -q extract -F babel.cfg -k N_ -k lazy_gettext -c Translators: --no-location --sort-output \
+	$(BIN)/pybabel -q extract -F babel.cfg -k N_ -c Translators: --no-location --sort-output \
 		--project Kiln --copyright-holder "Kiln" --msgid-bugs-address "" -o $(POT) .
 	$(BIN)/pybabel -q update -D kiln -i $(POT) -d $(CATALOGS) --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel -q compile -D kiln -d $(CATALOGS) --statistics

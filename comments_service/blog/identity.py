@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Flask
 
+from ..language.choice import PageLanguage, page_language
 from .pelican_settings import conf_path, read_render_settings
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,10 @@ class SiteIdentity:
     def site_link(self, path: str) -> str:
         """Return the URL of a page of the site, absolute when site_url is."""
         return f"{self.site_url}/{path.lstrip('/')}"
+
+    def page_language(self, post_lang: str | None) -> PageLanguage:
+        """Return the languages of a post's page (None: a page of the whole site): content, and the chrome around it."""
+        return page_language(post_lang, self.language, self.default_language)
 
 
 def from_pelican(settings: Mapping[str, Any]) -> SiteIdentity:

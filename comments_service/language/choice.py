@@ -78,6 +78,8 @@ def _attrs(language: str, inside: str) -> Markup:
     return Markup(' lang="{}"').format(language) + dir_attr
 
 
+# Asked for each translated string of a Pelican page (its context names no language): one answer per page kind.
+@cache
 def page_language(content: str | None, forced: str | None, site_default: str | None) -> PageLanguage:
     """Return a page's languages: content from its own tag or the site's; chrome forced, else the content's."""
     content_tag = content or site_default or SOURCE_LANGUAGE

@@ -7,6 +7,7 @@ from typing import Any
 
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup
 
 from .catalogs import translations
 
@@ -40,6 +41,13 @@ def install_gettext(env: Environment, language_of: LanguageOf) -> None:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext, ngettext, newstyle=True, pgettext=pgettext, npgettext=npgettext
     )
+    # Names go into messages as values: <bdi> keeps a right-to-left name from reordering the sentence.
+    env.filters["bdi"] = bdi
+
+
+def bdi(text: str) -> Markup:
+    """Return a name set in a translated sentence as markup that keeps the name's own direction."""
+    return Markup("<bdi>{}</bdi>").format(text)
 
 
 def chrome_of(context: Context) -> str:

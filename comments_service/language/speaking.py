@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from babel.support import LazyProxy
-
 from .catalogs import SOURCE_LANGUAGE, translations
 
-_current: ContextVar[str] = ContextVar("kiln_language", default=SOURCE_LANGUAGE)
+# A language, or how to find it the first time it is needed (most answers to a reader's comment never are).
+_current: ContextVar[str | Callable[[], str]] = ContextVar("kiln_language", default=SOURCE_LANGUAGE)
 
 
 def current_language() -> str:
     """Return the language of what is being written now."""
-    return _current.get()
+    language = _current.get()
+    if callable(language):
+        language = language()
+        _current.set(language)
+    return language
 
 
 @contextmanager
@@ -29,32 +32,27 @@ def speaking(language: str) -> Iterator[str]:
         _current.reset(token)
 
 
-def set_language(language: str) -> None:
-    """Write in language from now on in this context (a request: its before-request hook sets it each time)."""
+def set_language(language: str | Callable[[], str]) -> None:
+    """Write in language from now on in this context, or in what a function finds when something is first written."""
     _current.set(language)
 
 
 def gettext(message: str, **values: Any) -> str:
     """Translate message into the current language, then fill in its %(name)s values."""
-    text = translations(_current.get()).gettext(message)
+    text = translations(current_language()).gettext(message)
     return text % values if values else text
 
 
 def ngettext(singular: str, plural: str, count: int, **values: Any) -> str:
     """Translate the form of a message for count (in the language's own plural rule); %(num)s is the count."""
-    text = translations(_current.get()).ngettext(singular, plural, count)
+    text = translations(current_language()).ngettext(singular, plural, count)
     return text % {"num": count, **values}
 
 
 def pgettext(context: str, message: str, **values: Any) -> str:
     """Translate a message whose meaning its context decides ('Reply' the verb or the noun)."""
-    text = translations(_current.get()).pgettext(context, message)
+    text = translations(current_language()).pgettext(context, message)
     return text % values if values else text
-
-
-def lazy_gettext(message: str, **values: Any) -> LazyProxy:
-    """Return message, translated into the language current when it is shown rather than now."""
-    return LazyProxy(gettext, message, enable_cache=False, **values)
 
 
 def N_(message: str) -> str:  # noqa: N802 (the name gettext tools look for)

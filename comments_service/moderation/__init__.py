@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Flask, current_app
-from markupsafe import Markup
 
 from ..blog.identity import identity_of
 
@@ -21,8 +20,6 @@ def init_app(app: Flask) -> None:
     app.session_interface = KilnSessionInterface()
     # A global, not a context value: the pages' macros are imported without their context.
     app.jinja_env.globals["site_link"] = _site_link
-    # A name inside a translated sentence keeps its own direction: the sentence takes it as markup.
-    app.jinja_env.filters["bdi"] = lambda text: Markup("<bdi>{}</bdi>").format(text)
     labels.install(app)
     for module in (auth, views, comment_views, thread_views, admin):
         app.register_blueprint(module.bp)

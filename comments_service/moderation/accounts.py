@@ -12,8 +12,9 @@ from ..language.speaking import N_, ngettext
 from ..language.speaking import gettext as _
 from ..store.login_sessions import delete_logins
 from ..store.models import Role, User
-from ..store.users import admins_besides, find_user
+from ..store.users import admins_besides, find_user, set_language
 from ..text.text_policy import field_problems
+from .audit import record
 
 MIN_PASSWORD_LENGTH = 8
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
@@ -53,6 +54,14 @@ def check_language(language: str) -> None:
     """Refuse a language Kiln does not speak; "" (the browser's language) is always allowed."""
     if language and language not in languages():
         raise AccountError(_("Kiln does not speak the language %(language)s.", language=repr(language)))
+
+
+def choose_language(session: Session, actor: User | None, user: User, language: str) -> None:
+    """Set the language an account reads Kiln in ("" for its browser's), with an audit entry; the caller commits."""
+    check_language(language)
+    detail = {"account": user.username, "old_language": user.language, "language": language}
+    record(session, actor, "account-language", None, **detail)
+    set_language(session, user.id, language)
 
 
 def create_user(

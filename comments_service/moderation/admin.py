@@ -12,13 +12,13 @@ from ..language.speaking import gettext as _
 from ..store.audit_log import entries
 from ..store.login_sessions import last_seen
 from ..store.models import Role, User
-from ..store.users import get_user, list_users, set_language
+from ..store.users import get_user, list_users
 from ..text.text_policy import field_problems
 from ..web.ids import parse_id
 from .accounts import (
     MIN_PASSWORD_LENGTH,
     AccountError,
-    check_language,
+    choose_language,
     create_user,
     remove_user,
     set_password,
@@ -130,11 +130,9 @@ def change_language(user_id: int) -> Response:
     session, user = db(), _account(user_id)
     language = request.form.get("language", "")
     with _within_the_rules(400):
-        check_language(language)
-    detail = {"account": user.username, "old_language": user.language, "language": language}
-    set_language(session, user.id, language)
-    message = _("The language of %(username)s is saved.", username=user.username)
-    return _audited("account-language", message, detail, id=user.id, language=language)
+        choose_language(session, g.user, user, language)
+    session.commit()
+    return done(_("The language of %(username)s is saved.", username=user.username), id=user.id, language=language)
 
 
 @bp.post("/accounts/<id:user_id>/password")

@@ -26,11 +26,9 @@ from ..extensions import db, limiter
 from ..language.speaking import gettext as _
 from ..store.login_failures import forget_failures
 from ..store.models import utcnow
-from ..store.users import set_language
 from ..web.errors import error_response, wants_json
 from ..web.languages import speak_for_person
-from .accounts import AccountError, authenticate, check_language
-from .audit import record
+from .accounts import AccountError, authenticate, choose_language
 from .login_throttle import record_failure, retry_after
 from .responses import done
 from .sessions import revoke, start_session, user_for_token
@@ -138,15 +136,10 @@ def language() -> Response:
     """Set the language the logged-in account reads Kiln in ("" for its browser's), and go back."""
     chosen = request.form.get("language", "")
     try:
-        check_language(chosen)
+        choose_language(db(), g.user, g.user, chosen)
     except AccountError as error:
         abort(400, description=str(error))
-    store = db()
-    record(
-        store, g.user, "account-language", None, account=g.user.username, old_language=g.user.language, language=chosen
-    )
-    set_language(store, g.user.id, chosen)
-    store.commit()
+    db().commit()
     # The confirmation already speaks the new choice.
     speak_for_person(current_app, chosen)
     return done(_("Your language is saved."), language=chosen)

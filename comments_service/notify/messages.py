@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask, render_template
 from sqlalchemy.orm import Session
 
 from ..blog.identity import identity_of
+from ..language.speaking import N_, speaking
 from ..language.speaking import gettext as _
-from ..language.speaking import speaking
 from ..store.comments import get_comment
 from ..store.models import Comment
 from ..store.outbox import enqueue
@@ -41,25 +42,21 @@ def queue_moderator_mail(app: Flask, session: Session, comment: Comment) -> int:
             for action in MAIL_ACTIONS
         }
         # Each moderator reads it in their account's language; an address without an account, in the site's.
-        with speaking(person_language(identity_of(app), moderator.language)):
-            subject = _(
-                "[%(site)s] Comment by %(author)s awaiting moderation: %(title)s",
-                site=site_name(app),
-                author=comment.author,
-                title=thread.title,
-            )
-            body = render_template(
-                "notify/moderate.txt",
-                comment=comment,
-                parent=parent,
-                thread=thread,
-                post_url=site_link(app, thread.url),
-                queue_url=service_link(app, "moderation.queue"),
-                links=links,
-                days=max(1, int(app.config["MAIL_LINK_MAX_AGE"]) // 86400),
-                site=site_name(app),
-            )
-        enqueue(session, moderator.email, one_line(subject), body)
+        subject, body = _written_in(
+            person_language(identity_of(app), moderator.language),
+            N_("[%(site)s] Comment by %(author)s awaiting moderation: %(title)s"),
+            {"site": site_name(app), "author": comment.author, "title": thread.title},
+            "notify/moderate.txt",
+            comment=comment,
+            parent=parent,
+            thread=thread,
+            post_url=site_link(app, thread.url),
+            queue_url=service_link(app, "moderation.queue"),
+            links=links,
+            days=max(1, int(app.config["MAIL_LINK_MAX_AGE"]) // 86400),
+            site=site_name(app),
+        )
+        enqueue(session, moderator.email, subject, body)
         queued += 1
     return queued
 
@@ -73,21 +70,25 @@ def queue_reply_mail(app: Flask, session: Session, reply: Comment) -> bool:
     token = unsubscribe_token(str(app.config["SECRET_KEY"]), Subscription(parent.email, thread.id))
     unsubscribe_url = service_link(app, "notify.unsubscribe", token=token)
     # A commenter hears in the language of the post they commented on.
-    with speaking(post_language(identity_of(app), thread.language)):
-        subject = _(
-            "[%(site)s] %(author)s replied to your comment on %(title)s",
-            site=site_name(app),
-            author=reply.author,
-            title=thread.title,
-        )
-        body = render_template(
-            "notify/reply.txt",
-            reply=reply,
-            parent=parent,
-            thread=thread,
-            reply_url=site_link(app, f"{thread.url}#comment-{reply.id}"),
-            unsubscribe_url=unsubscribe_url,
-            site=site_name(app),
-        )
-    enqueue(session, parent.email, one_line(subject), body, unsubscribe_url=unsubscribe_url)
+    subject, body = _written_in(
+        post_language(identity_of(app), thread.language),
+        N_("[%(site)s] %(author)s replied to your comment on %(title)s"),
+        {"site": site_name(app), "author": reply.author, "title": thread.title},
+        "notify/reply.txt",
+        reply=reply,
+        parent=parent,
+        thread=thread,
+        reply_url=site_link(app, f"{thread.url}#comment-{reply.id}"),
+        unsubscribe_url=unsubscribe_url,
+        site=site_name(app),
+    )
+    enqueue(session, parent.email, subject, body, unsubscribe_url=unsubscribe_url)
     return True
+
+
+def _written_in(
+    language: str, subject: str, subject_values: dict[str, str], template: str, **context: Any
+) -> tuple[str, str]:
+    """Return a message's one-line subject (an N_() message) and its body from template, both in language."""
+    with speaking(language):
+        return one_line(_(subject, **subject_values)), render_template(template, **context)

@@ -14,7 +14,7 @@ from jinja2.runtime import Macro
 from markupsafe import Markup
 
 from ..language.catalogs import catalog_key
-from ..language.choice import PageLanguage, page_language
+from ..language.choice import PageLanguage
 from ..language.jinja import chrome_of, install_gettext
 from ..store.models import Kind, State
 from ..store.threads import FeedEntry, VisibleRow
@@ -149,16 +149,11 @@ def render_post_feed(feed: PostFeed, options: RenderOptions, previous: str = "")
     # As long as the site's feed: a feed tells what is new, the page keeps the whole thread.
     entries = feed.entries[: options.feed_length]
     path, published = post_feed_path(feed.slug), feed.published or EPOCH
-    language = _chrome(feed.language, options)
+    language = options.site.page_language(feed.language)
     return _render(options, language, feed.title, path, feed.url, entries, published, previous)
 
 
 def render_site_feed(entries: list[FeedEntry], options: RenderOptions, previous: str = "") -> bytes:
     """Render the site's feed of its latest approved comments, reusing the unchanged entries of previous."""
-    language = _chrome(None, options)
+    language = options.site.page_language(None)
     return _render(options, language, options.site.site_name, SITE_FEED_PATH, "", entries, previous=previous)
-
-
-def _chrome(post_lang: str | None, options: RenderOptions) -> PageLanguage:
-    # A post's feed speaks as its page does; the site's feed as the site's pages do.
-    return page_language(post_lang, options.site.language, options.site.default_language)

@@ -18,7 +18,6 @@ from markupsafe import Markup
 from ..blog.closing import is_closed
 from ..blog.identity import SiteIdentity
 from ..language.catalogs import catalog_key
-from ..language.choice import PageLanguage, page_language
 from ..language.dates import moment_text, number
 from ..language.jinja import chrome_of, install_gettext
 from ..store.models import utcnow
@@ -56,12 +55,6 @@ def end_marker(region: str, slug: str) -> str:
     return f"<!--/kiln:{region}:{slug}-->"
 
 
-def language_of(view: ThreadView, options: RenderOptions) -> PageLanguage:
-    """Return the languages of a post's page: its Lang (else the site's) and Kiln's chrome (forced, else the same)."""
-    site = options.site
-    return page_language(view.language, site.language, site.default_language)
-
-
 def iso_date(moment: datetime, timezone: str) -> str:
     """Format a time for a datetime attribute, in the site's zone."""
     return moment.astimezone(ZoneInfo(timezone)).isoformat()
@@ -82,8 +75,6 @@ def _environment(templates: str, timezone: str) -> Environment:
     env.filters["number"] = pass_context(lambda ctx, value: number(value, chrome_of(ctx)))
     env.filters["iso_date"] = lambda moment: iso_date(moment, timezone)
     env.filters["host"] = lambda url: urlsplit(url).hostname or url
-    # A name set in a sentence of another direction keeps its own: <bdi> around it, inside the message.
-    env.filters["bdi"] = lambda text: Markup("<bdi>{}</bdi>").format(text)
     env.globals["reuse_comment"] = reuse_comment
     return env
 
@@ -100,7 +91,7 @@ def render_region(
     closed = is_closed(view.closed, view.published, options.site.auto_close_days, now or utcnow())
     shown = replace(view, closed=closed)
     env = _environment(options.theme_templates, options.timezone)
-    language = language_of(view, options)
+    language = options.site.page_language(view.language)
     # Everything a comment's HTML may depend on besides the comment and its replies.
     depends_on = (
         _templates_key(env),

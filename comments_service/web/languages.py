@@ -6,7 +6,7 @@ from flask import Flask, request
 
 from ..blog.identity import SiteIdentity, identity_of
 from ..language.catalogs import SOURCE_LANGUAGE
-from ..language.choice import first_supported, page_language, supported
+from ..language.choice import first_supported, supported
 from ..language.dates import moment_text, number
 from ..language.jinja import install_gettext
 from ..language.speaking import current_language, set_language
@@ -14,7 +14,7 @@ from ..language.speaking import current_language, set_language
 
 def post_language(site: SiteIdentity, post_lang: str | None) -> str:
     """Return the language of Kiln's words about a post (its pages, its mail to commenters): forced, else its Lang."""
-    return page_language(post_lang, site.language, site.default_language).chrome
+    return site.page_language(post_lang).chrome
 
 
 def person_language(site: SiteIdentity, chosen: str | None, browser: str | None = None) -> str:
@@ -42,10 +42,9 @@ def speak_for_person(app: Flask, chosen: str | None) -> str:
     return language
 
 
-def _default_language(app: Flask) -> None:
-    # Until a view knows the post or the person, the browser's choice (or the forced one) is the best guess.
+def _browser_or_site_language(app: Flask) -> str:
     site = identity_of(app)
-    set_language(first_supported([site.language, browser_language(), site.default_language]))
+    return first_supported([site.language, browser_language(), site.default_language])
 
 
 def init_app(app: Flask) -> None:
@@ -56,6 +55,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["moment"] = lambda value: moment_text(value, identity_of(app).timezone)
     app.jinja_env.filters["number"] = lambda value: number(value)
     app.jinja_env.globals["current_language"] = current_language
-    app.before_request(lambda: _default_language(app))
+    # Until a view knows the post or the person, the browser's choice (or the forced one) is the best guess;
+    # worked out only if something is written before a view decides (a comment's answer mostly never is).
+    app.before_request(lambda: set_language(lambda: _browser_or_site_language(app)))
     # A worker thread's next request, or its background work, starts from the source language, not this one's.
     app.teardown_request(lambda error: set_language(SOURCE_LANGUAGE))
