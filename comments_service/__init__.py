@@ -43,10 +43,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     background.init_app(app, (BakeThread, MailSender, WebmentionVerifier))
 
     from .linkbacks import views as linkback_views
+    from .submission import reader_views
     from .submission import views as submission_views
     from .web import openapi
 
     app.register_blueprint(submission_views.bp)
+    app.register_blueprint(reader_views.bp)
     moderation.init_app(app)
     notify.init_app(app)
     app.register_blueprint(linkback_views.bp)

@@ -35,6 +35,10 @@ SETTINGS: tuple[Setting, ...] = (
         "SITE_URL", "", "Absolute base URL of the site, for the service's links to it; Pelican's SITEURL if unset."
     ),
     Setting("HOLD_FOR_MODERATION", True, "Hold comments no check objects to for a moderator; false publishes them."),
+    Setting(
+        "EDIT_MINUTES", 15, "A reader may edit or delete their comment this long, while nobody has replied (0: never)."
+    ),
+    Setting("OWN_COMMENT_DAYS", 7, "A reader's browser shows them their own unpublished comment for this many days."),
     Setting("MAX_THREAD_DEPTH", 5, "Replies deeper than this attach to the deepest allowed ancestor."),
     Setting("AUTHOR_MAX", 245, "Longest accepted commenter name, in characters."),
     Setting("EMAIL_MAX", 100, "Longest accepted email address, in characters."),

@@ -93,7 +93,7 @@ def test_an_edited_template_renders_every_comment_anew(options: RenderOptions) -
 
 def _rows(created: datetime) -> list[VisibleRow]:
     return [
-        VisibleRow(n, 1, None if n < 3 else 1, Kind.COMMENT, State.APPROVED, "Ans", "", f"<p>{n}</p>", "", created,
+        VisibleRow(n, 1, None if n < 3 else 1, Kind.COMMENT, State.APPROVED, "Ans", "", "", f"<p>{n}</p>", "", created,
                    False, "", "", "")
         for n in range(1, 6)
     ]  # fmt: skip

@@ -7,9 +7,11 @@ and passes its store and closing rule into the Pelican settings of the builds it
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from operator import itemgetter
 from typing import Any
@@ -22,11 +24,30 @@ from .pelican_settings import conf_path, read_render_settings
 log = logging.getLogger(__name__)
 
 # The keys of pelicanconf.py's KILN dict; the service passes DATABASE_URL and AUTO_CLOSE_DAYS into its builds.
-KILN_KEYS = frozenset({"DATABASE_URL", "SERVICE_URL", "AUTO_CLOSE_DAYS", "COMMENT_FEED_LENGTH", "LANGUAGE"})
+KILN_KEYS = frozenset(
+    {
+        "DATABASE_URL",
+        "SERVICE_URL",
+        "AUTO_CLOSE_DAYS",
+        "COMMENT_FEED_LENGTH",
+        "LANGUAGE",
+        "COLLAPSE_AFTER",
+        "AVATARS",
+        "AVATAR_KEY",
+    }
+)
 # The service's settings the identity is resolved from: a change to one resolves it anew.
 # One C-level call gathers them: the key is read at every use (each comment submission's redirect).
 _service_values = itemgetter(
-    "SITE_DIR", "PELICAN_CONF", "SITE_URL", "SERVICE_URL", "SITE_NAME", "DATABASE_URL", "AUTO_CLOSE_DAYS", "LANGUAGE"
+    "SITE_DIR",
+    "PELICAN_CONF",
+    "SITE_URL",
+    "SERVICE_URL",
+    "SITE_NAME",
+    "DATABASE_URL",
+    "AUTO_CLOSE_DAYS",
+    "LANGUAGE",
+    "SECRET_KEY",
 )
 _EXTENSION = "kiln_site_identity"
 
@@ -49,6 +70,8 @@ class SiteIdentity:
     default_language: str = "en"
     # Pelican's TIMEZONE: every date Kiln shows is in it.
     timezone: str = "UTC"
+    # What identicons are drawn with: derived from the service's secret, so builds and bakes draw alike.
+    avatar_key: str = field(default="", repr=False)
 
     @property
     def service_base(self) -> str:
@@ -78,6 +101,7 @@ def from_pelican(settings: Mapping[str, Any]) -> SiteIdentity:
         language=str(kiln.get("LANGUAGE") or ""),
         default_language=str(settings.get("DEFAULT_LANG") or "en"),
         timezone=str(settings.get("TIMEZONE") or "UTC"),
+        avatar_key=str(kiln.get("AVATAR_KEY") or ""),
     )
 
 
@@ -93,6 +117,7 @@ def resolve(config: Mapping[str, Any], pelican: SiteIdentity) -> SiteIdentity:
         language=str(config.get("LANGUAGE") or "") or pelican.language,
         default_language=pelican.default_language,
         timezone=pelican.timezone,
+        avatar_key=avatar_key(config["SECRET_KEY"]) if config.get("SECRET_KEY") else pelican.avatar_key,
     )
 
 
@@ -102,8 +127,17 @@ def for_service_build(settings: Mapping[str, Any], service: SiteIdentity) -> dic
         "DATABASE_URL": service.database_url,
         "AUTO_CLOSE_DAYS": service.auto_close_days,
         "LANGUAGE": service.language,
+        "AVATAR_KEY": service.avatar_key,
     }
     return {**settings, "KILN": {**(settings.get("KILN") or {}), **store_and_rule}}
+
+
+def avatar_key(secret: str | bytes) -> str:
+    """Return the key identicons are drawn with: derived from the secret, so the secret itself stays in the service."""
+    raw = secret.encode() if isinstance(secret, str) else secret
+    if not raw:
+        raise ValueError("an avatar key needs a non-empty secret")
+    return hmac.new(raw, b"kiln avatars v1", hashlib.sha256).hexdigest()
 
 
 @cache

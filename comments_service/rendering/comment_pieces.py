@@ -13,7 +13,7 @@ from .thread_view import CommentNode
 
 # Part of every digest: bump it when the code that renders a comment changes its bytes,
 # so comments baked by an older release are rendered again instead of reused.
-FORMAT = "1"
+FORMAT = "2"
 _OPEN = "<!--kiln:comment:"
 _OPEN_END = "-->"
 _CLOSE = "<!--/kiln:comment-->"
@@ -46,7 +46,8 @@ class Reuse:
 def _subtree_values(node: CommentNode, out: list[object]) -> list[object]:
     # The count of replies keeps the flattened tree unambiguous.
     out += [node.id, node.author, node.website, node.body_html, node.created.isoformat()]
-    out += [node.by_post_author, node.deleted, node.depth, len(node.children)]
+    out += [node.by_post_author, node.deleted, node.depth, len(node.children), node.email]
+    out += [node.pending, node.own, node.edit_url, node.edit_until]
     for child in node.children:
         _subtree_values(child, out)
     return out

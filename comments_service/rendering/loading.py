@@ -20,4 +20,3 @@ def views_and_feeds(session: Session, slugs: Iterable[str]) -> tuple[dict[str, T
         views[thread.slug] = build_view(thread, rows)
         feeds[thread.slug] = build_feed(thread, rows)
     return views, feeds
-

@@ -6,7 +6,7 @@ import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,9 +21,10 @@ from ..language.catalogs import catalog_key
 from ..language.dates import moment_text, number
 from ..language.jinja import chrome_of, install_gettext
 from ..store.models import utcnow
+from .avatars import gravatar_url, identicon_svg
 from .comment_pieces import CONTEXT_NAME, Reuse, reuse_comment
 from .fences import digest
-from .thread_view import ThreadView
+from .thread_view import CommentNode, ThreadView
 
 # Each region is a piece of a page that shows comment data, rendered by one
 # template and fenced by markers so a bake can replace exactly that piece.
@@ -43,6 +44,12 @@ class RenderOptions:
     site: SiteIdentity = SiteIdentity()
     # How many of the latest approved comments the site-wide comment feed shows.
     feed_length: int = 50
+    # Top-level comments shown before the rest fold away under "Show N more comments" (0: all shown).
+    collapse_after: int = 0
+    # "identicon" (drawn from a keyed hash of the email), "gravatar" (the site opts in to it) or "none".
+    avatars: str = "identicon"
+    # The key identicons are drawn with, derived from the service's secret; without one there are none.
+    avatar_key: str = ""
 
 
 def start_marker(region: str, slug: str) -> str:
@@ -76,20 +83,62 @@ def _environment(templates: str, timezone: str) -> Environment:
     env.filters["iso_date"] = lambda moment: iso_date(moment, timezone)
     env.filters["host"] = lambda url: urlsplit(url).hostname or url
     env.globals["reuse_comment"] = reuse_comment
+    env.filters["comment_total"] = comment_total
     return env
 
 
+def split_thread(roots: list[CommentNode], shown: int) -> tuple[list[CommentNode], list[CommentNode]]:
+    """Split top-level comments into those shown and those folded away (none when shown is 0 or covers them)."""
+    if shown <= 0 or len(roots) <= shown:
+        return roots, []
+    return roots[:shown], roots[shown:]
+
+
+def comment_total(roots: list[CommentNode]) -> int:
+    """Count the comments (placeholders of deleted ones left out) in these threads and all their replies."""
+    return sum((not node.deleted) + comment_total(node.children) for node in roots)
+
+
+def avatar_of(options: RenderOptions, node: CommentNode) -> Markup:
+    """Return a comment's avatar as the site chose: an identicon, a Gravatar image, or nothing."""
+    if options.avatars == "gravatar" and (url := gravatar_url(node.email)):
+        return Markup('<img class="avatar" src="{}" alt="" width="40" height="40" loading="lazy">').format(url)
+    if options.avatars == "none" or not options.avatar_key:
+        return Markup("")
+    return identicon_svg(options.avatar_key, node.email, node.author)
+
+
+def region_context(options: RenderOptions, view: ThreadView, **extra: Any) -> dict[str, Any]:
+    """Return what the comment templates read besides the thread: its languages, the addresses, the avatars."""
+    return {
+        "thread": view,
+        "language": options.site.page_language(view.language),
+        "service_url": options.site.service_url,
+        "site_url": options.site.site_url,
+        "avatar": partial(avatar_of, options),
+        "open_more": False,
+        **extra,
+    }
+
+
 def render_region(
-    region: str, view: ThreadView, options: RenderOptions, now: datetime | None = None, previous: str = ""
+    region: str,
+    view: ThreadView,
+    options: RenderOptions,
+    now: datetime | None = None,
+    previous: str = "",
+    **extra: Any,
 ) -> str:
     """Render one region's inner HTML for a thread, as it stands at now (default: this moment).
 
     previous is the text of the page being replaced: its fenced comments that were
-    rendered from the same values are reused instead of rendered again.
+    rendered from the same values are reused instead of rendered again. extra adds to what the
+    templates read (the service's pages for one reader open the folded comments).
     """
     # Closure by age is decided here, so full builds and bakes apply the same rule.
     closed = is_closed(view.closed, view.published, options.site.auto_close_days, now or utcnow())
-    shown = replace(view, closed=closed)
+    roots, more = split_thread(view.roots, options.collapse_after)
+    shown = replace(view, closed=closed, roots=roots, more=more)
     env = _environment(options.theme_templates, options.timezone)
     language = options.site.page_language(view.language)
     # Everything a comment's HTML may depend on besides the comment and its replies.
@@ -100,23 +149,19 @@ def render_region(
         options.site.site_url,
         language,
         catalog_key(language.chrome),
+        options.avatars,
+        digest([options.avatar_key]),
     )
     reuse = Reuse((*depends_on, view.slug, closed, view.published), previous)
     try:
         return render_theme_template(
-            REGION_TEMPLATES[region],
-            options,
-            thread=shown,
-            language=language,
-            service_url=options.site.service_url,
-            site_url=options.site.site_url,
-            **{CONTEXT_NAME: reuse},
+            REGION_TEMPLATES[region], options, **region_context(options, shown, **{CONTEXT_NAME: reuse, **extra})
         )
     finally:
         # The context can outlive the render in a reference cycle (see Reuse.release):
         # it keeps this copy of the view, but not the comment tree.
         reuse.release()
-        shown.roots, shown.linkbacks = [], []
+        shown.roots, shown.more, shown.linkbacks = [], [], []
 
 
 _source_keys: weakref.WeakKeyDictionary[Template, str] = weakref.WeakKeyDictionary()
@@ -162,9 +207,13 @@ def theme_templates_dir(theme: str | Path) -> str:
 
 def options_from_pelican(settings: Mapping[str, Any], site: SiteIdentity) -> RenderOptions:
     """Derive render options from Pelican settings and the identity read from them, for builds and bakes alike."""
+    kiln = settings.get("KILN") or {}
     return RenderOptions(
         theme_templates=theme_templates_dir(settings["THEME"]),
         timezone=settings.get("TIMEZONE") or "UTC",
         site=site,
-        feed_length=int(settings.get("KILN", {}).get("COMMENT_FEED_LENGTH", 50)),
+        feed_length=int(kiln.get("COMMENT_FEED_LENGTH", 50)),
+        collapse_after=int(kiln.get("COLLAPSE_AFTER") or 0),
+        avatars=str(kiln.get("AVATARS") or "identicon"),
+        avatar_key=site.avatar_key,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Protocol
 
 from ..store.models import Kind, State
@@ -42,6 +43,14 @@ class CommentNode:
     deleted: bool
     depth: int = 1
     children: list[CommentNode] = field(default_factory=list)
+    # Never shown: the avatar is drawn from a keyed hash of it (or of the name, without one).
+    email: str = ""
+    # Only on the page the service shows a comment's own writer: not published yet.
+    pending: bool = False
+    # Only there too: the reader's own comment, and where they may still edit it ("" once they cannot).
+    own: bool = False
+    edit_url: str = ""
+    edit_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,8 @@ class ThreadView:
     published: datetime | None = None
     # The post's Lang; empty for the site's default language.
     language: str = ""
+    # Top-level comments past the site's limit, which pages fold away (render_region moves them here).
+    more: list[CommentNode] = field(default_factory=list)
 
 
 def empty_view(slug: str, closed: bool = False, published: datetime | None = None, language: str = "") -> ThreadView:
@@ -79,11 +90,15 @@ def empty_view(slug: str, closed: bool = False, published: datetime | None = Non
     )
 
 
-def build_view(thread: ThreadFacts, rows: Iterable[VisibleRow]) -> ThreadView:
-    """Assemble a thread's view from its approved rows and deleted placeholders."""
+def build_view(thread: ThreadFacts, rows: Iterable[VisibleRow], own: frozenset[int] = frozenset()) -> ThreadView:
+    """Assemble a thread's view from its approved rows and deleted placeholders.
+
+    own names the reader's own comments, shown to them alone, also while they wait for moderation.
+    """
     comments = [r for r in rows if r.kind == Kind.COMMENT]
     linkbacks = [r for r in rows if r.kind != Kind.COMMENT and r.state == State.APPROVED]
-    roots = nest(sorted(comments, key=_order), _comment_node)
+    grow = _comment_node if not own else partial(_own_or_visible_node, own)
+    roots = nest(sorted(comments, key=_order), grow)
     count = sum(1 for c in comments if c.state == State.APPROVED)
     return ThreadView(
         slug=thread.slug,
@@ -127,4 +142,27 @@ def _comment_node(row: VisibleRow, depth: int, kids: list[CommentNode]) -> Comme
         deleted=deleted,
         depth=depth,
         children=kids,
+        email="" if deleted else row.email,
+    )
+
+
+def _own_or_visible_node(
+    own: frozenset[int], row: VisibleRow, depth: int, kids: list[CommentNode]
+) -> CommentNode | None:
+    """Show the reader's own comment whatever moderation made of it (spam looks pending), and the rest as pages do."""
+    if row.id not in own or row.state == State.DELETED:
+        return _comment_node(row, depth, kids)
+    return CommentNode(
+        id=row.id,
+        author=row.author,
+        website=row.website,
+        body_html=row.body_html,
+        created=row.created,
+        by_post_author=row.by_post_author,
+        deleted=False,
+        depth=depth,
+        children=kids,
+        email=row.email,
+        pending=row.state != State.APPROVED,
+        own=True,
     )

@@ -6,7 +6,7 @@ from dataclasses import MISSING, dataclass, fields
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Row, Table, bindparam, insert
+from sqlalchemy import Connection, Row, Table, bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 
@@ -149,3 +149,8 @@ def add_comment(session: Session, record: NewCommentRecord) -> Comment:
 def set_state(session: Session, comment: Comment, state: State) -> None:
     """Move a comment to a moderation state."""
     comment.state = state
+
+
+def has_replies(session: Session, comment_id: int) -> bool:
+    """Tell whether any comment (in whatever state) answers this one."""
+    return session.scalar(select(Comment.id).where(Comment.parent_id == comment_id).limit(1)) is not None

@@ -58,6 +58,8 @@ class VisibleRow:
     state: State
     author: str
     website: str
+    # Never shown: an avatar is drawn from a keyed hash of it.
+    email: str
     body_html: str
     body_source: str
     created: datetime
@@ -139,6 +141,22 @@ def visible_threads(session: Session, slugs: Iterable[str]) -> list[tuple[Thread
         for row in connection.execute(_VISIBLE, {"threads": [t.id for t in threads]}):
             rows[row.thread_id].append(VisibleRow(*row))
     return [(thread, rows[thread.id]) for thread in threads]
+
+
+_OWN = select(*(getattr(Comment, name) for name in VisibleRow.__dataclass_fields__)).where(
+    Comment.thread_id == bindparam("thread"),
+    Comment.id.in_(bindparam("ids", expanding=True)),
+    Comment.kind == Kind.COMMENT,
+    Comment.state.in_((State.PENDING, State.SPAM)),
+)
+
+
+def unpublished_rows(session: Session, thread_id: int, ids: Iterable[int]) -> list[VisibleRow]:
+    """Return those of the given comments on a thread that wait for moderation (or were caught as spam)."""
+    ids = list(ids)
+    if not ids:
+        return []
+    return [VisibleRow(*row) for row in session.connection().execute(_OWN, {"thread": thread_id, "ids": ids})]
 
 
 def latest_comments(session: Session, limit: int) -> list[FeedEntry]:

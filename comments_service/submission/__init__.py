@@ -1,1 +1,1 @@
-"""Reader submissions: the public comment form's endpoint and its validation."""
+"""Reader submissions: the comment form's endpoint, its validation, and the reader's own pages around it."""

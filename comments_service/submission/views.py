@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template, request
+from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect, request, url_for
+from flask_limiter.errors import RateLimitExceeded
 
 from ..baking.unit_of_work import Committed, publish
 from ..blog.closing import closed_now
@@ -20,11 +21,13 @@ from ..store.comments import NewComment, NewCommentRecord
 from ..store.models import State
 from ..store.threads import ThreadRow, get_thread_row
 from ..text.sanitize import markdown_to_html
-from ..web.errors import error_response, wants_json
+from ..web.errors import error_response, rate_limit_refusal, wants_json
 from ..web.languages import speak_for_post
+from .ownership import remember
+from .reader_pages import kept_values, reader_page, replying_to
 from .reply_placement import attach_point, replyable
 from .storing import commit_comment
-from .validation import LABELS, json_fields, validate
+from .validation import json_fields, validate
 
 bp = Blueprint("submission", __name__)
 
@@ -72,7 +75,7 @@ def submit(slug: str) -> Response:
     candidate = _candidate(record, parent_id, fields.get(honeypot.FIELD, ""))
     judgement = judge(candidate, connection, current_app.config)
     if judgement.verdict.action is Action.REJECT:
-        return _rejected(judgement.verdict)
+        return _rejected(thread, judgement.verdict, fields)
     state = STATE_OF[judgement.verdict.action]
     judged = replace(
         candidate.comment, state=state, verdict_reason=judgement.stored_reason, dedupe_key=judgement.dedupe_key
@@ -80,7 +83,7 @@ def submit(slug: str) -> Response:
     comment = commit_comment(current_app.config["DATABASE_URL"], thread, judged, bake=state is State.APPROVED)
     if comment is None:
         # The unique dedupe_key refused a copy of a stored comment (the pipeline leaves that to the store).
-        return _rejected(duplicate.REJECTION)
+        return _rejected(thread, duplicate.REJECTION, fields)
     # The group committed the comment with its bake job. A browser is sent to the comment on
     # the page, so it waits for the batch that bakes it; a JSON client is answered at once, so
     # a busy thread's intake is not held up behind its bakes.
@@ -114,17 +117,35 @@ def _accepted(thread: ThreadRow, comment: NewComment) -> Response:
     # Spam is answered exactly like a comment held for moderation, so a
     # sender cannot tell which of its comments were caught.
     published = comment.state is State.APPROVED
+    # The browser that wrote it is shown it in place (and may change it for a while); nobody else is.
+    page = url_for("reader.yours", slug=thread.slug)
     if wants_json():
-        response = jsonify(id=comment.id, status=State.APPROVED.value if published else State.PENDING.value)
+        response = jsonify(id=comment.id, status=State.APPROVED.value if published else State.PENDING.value, page=page)
         response.status_code = 201 if published else 202
-        return response
-    anchor = f"#comment-{comment.id}" if published else "#kiln-pending"
-    return redirect(_post_url(thread.url) + anchor, code=303)  # type: ignore[return-value]
+    else:
+        response = redirect(f"{page}#comment-{comment.id}", code=303)  # type: ignore[assignment]
+    remember(response, comment.id)
+    return response
 
 
-def _rejected(verdict: Verdict) -> Response:
+def _refused_page(thread: ThreadRow, status: int, message: str, fields: Mapping[str, str], **extra: object) -> Response:
+    """Answer a browser with the post, the reader's text kept in its form, and what to do."""
+    return reader_page(
+        thread,
+        _("Your comment was not posted yet"),
+        status=status,
+        title_prefix=_("Error: "),
+        message=message,
+        values=kept_values(fields),
+        replying_to=replying_to(thread, fields.get("parent") or ""),
+        **extra,
+    )
+
+
+def _rejected(thread: ThreadRow, verdict: Verdict, fields: Mapping[str, str]) -> Response:
     message = verdict.reason.text() if verdict.reason else _("The comment was not accepted.")
-    response = error_response(verdict.status or 400, message)
+    status = verdict.status or 400
+    response = error_response(status, message) if wants_json() else _refused_page(thread, status, message, fields)
     response.headers.update(verdict.headers)
     return response
 
@@ -132,14 +153,22 @@ def _rejected(verdict: Verdict) -> Response:
 def _invalid(thread: ThreadRow, errors: dict[str, str], fields: Mapping[str, str]) -> Response:
     if wants_json():
         return error_response(400, _("The comment was not accepted."), errors)
-    labels = {name: _(label) for name, label in LABELS.items()}
-    html = render_template(
-        "submission_error.html",
-        slug=thread.slug,
-        post_title=thread.title,
-        post_url=_post_url(thread.url),
-        errors=errors,
-        labels=labels,
-        form=fields,
-    )
-    return Response(html, status=400, mimetype="text/html")
+    message = _("Please fix the following and send it again:")
+    return _refused_page(thread, 400, message, fields, errors=errors)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _too_fast(error: RateLimitExceeded) -> Response:
+    """Refuse a comment over the rate limit; a browser gets its text back with when to send it again."""
+    thread = get_thread_row(db_connection(), str((request.view_args or {}).get("slug", "")))
+    if thread is not None:
+        speak_for_post(current_app, thread.language)
+    message, wait = rate_limit_refusal()
+    if wants_json() or thread is None:
+        response = error_response(429, message)
+    else:
+        fields, _errors = _sent_fields()
+        response = _refused_page(thread, 429, message, fields or {})
+    if wait is not None:
+        response.headers["Retry-After"] = str(wait)
+    return response

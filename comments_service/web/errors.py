@@ -82,20 +82,27 @@ def _http_error(error: HTTPException) -> Response:
     return response
 
 
-def _rate_limited(error: RateLimitExceeded) -> Response:
+def rate_limit_refusal() -> tuple[str, int | None]:
+    """Return what a client over a rate limit is told, and in how many seconds it may try again (if known)."""
     # Flask-Limiter's own headers are off (they cost a storage round trip on every answer),
     # so the refusal says itself when the breached limit's window lets the address in again.
     breached = limiter.current_limit
     if breached is None:
-        return error_response(429, _(DESCRIPTIONS[429]))
+        return _(DESCRIPTIONS[429]), None
     wait = max(1, math.ceil(breached.reset_at - time.time()))
     message = ngettext(
         "Too many requests; please try again in %(num)s second.",
         "Too many requests; please try again in %(num)s seconds.",
         wait,
     )
+    return message, wait
+
+
+def _rate_limited(error: RateLimitExceeded) -> Response:
+    message, wait = rate_limit_refusal()
     response = error_response(429, message)
-    response.headers["Retry-After"] = str(wait)
+    if wait is not None:
+        response.headers["Retry-After"] = str(wait)
     return response
 
 
