@@ -26,7 +26,9 @@ def built_app(database_url: str, site_dir: Path, **config: Any) -> Flask:
 def fresh_build(app: Flask, folder: Path) -> Path:
     """Run a full Pelican build of the app's site and store into a folder of its own; return its output."""
     conf = Path(app.config["SITE_DIR"]) / app.config["PELICAN_CONF"]
-    site = load_site(str(conf), app.config["DATABASE_URL"], str(folder / "output"))
+    # The service draws identicons with a key from its secret, and passes it to its builds.
+    key = site_of(app).identity.avatar_key
+    site = load_site(str(conf), app.config["DATABASE_URL"], str(folder / "output"), avatar_key=key)
     full_build(site)
     return site.output
 

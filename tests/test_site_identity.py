@@ -14,7 +14,7 @@ from pelican import Pelican
 from pelican.settings import read_settings
 
 from comments_service import create_app
-from comments_service.blog.identity import SiteIdentity, from_pelican, identity_of, resolve
+from comments_service.blog.identity import SiteIdentity, avatar_key, from_pelican, identity_of, resolve
 from comments_service.blog.pelican_settings import read_render_settings
 from comments_service.config import load_config
 from comments_service.linkbacks.targets import configured_base
@@ -59,7 +59,10 @@ def test_the_service_takes_pelicans_values_where_its_own_are_unset(make_app: Mak
         site_name="Zeker",
         database_url=sqlite_url,
         auto_close_days=0,
+        # Identicons are drawn with a key derived from the service's secret (SECRET_KEY "s"), never the secret.
+        avatar_key=avatar_key("s"),
     )
+    assert identity_of(app).avatar_key not in ("", "s")
     assert configured_base(app) == "https://blog.example.org"
     assert site_link(app, "/zeker.html") == "https://blog.example.org/zeker.html"
     assert service_link(app, "moderation.queue") == "https://kiln.example.org/moderate/"
@@ -117,9 +120,14 @@ def published_app(sqlite_url: str, site_dir: Path) -> Iterator[Flask]:
 
 
 def test_readers_are_sent_back_to_the_post_at_pelican_s_address(published_app: Flask) -> None:
-    response = published_app.test_client().post("/comments/open-post/", data=FORM)
+    writer = published_app.test_client()
+    response = writer.post("/comments/open-post/", data=FORM)
     assert response.status_code == 303
-    assert response.headers["Location"] == "https://blog.example.org/open-post.html#kiln-pending"
+    # The writer sees their comment in the post's page; anyone else is sent to the post at Pelican's address.
+    assert response.headers["Location"] == "/comments/open-post/yours#comment-1"
+    assert writer.get("/comments/open-post/yours").status_code == 200
+    other = published_app.test_client().get("/comments/open-post/yours")
+    assert (other.status_code, other.headers["Location"]) == (303, "https://blog.example.org/open-post.html")
 
 
 def test_unknown_keys_in_the_instance_file_are_warned_of(

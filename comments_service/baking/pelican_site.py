@@ -31,10 +31,18 @@ class Site:
 
 
 @cache
-def load_site(conf_path: str, database_url: str, output_path: str | None, auto_close_days: int = 0) -> Site:
-    """Read what bakes need from the site's Pelican settings, with the service's database and closing rule."""
+def load_site(
+    conf_path: str, database_url: str, output_path: str | None, auto_close_days: int = 0, avatar_key: str = ""
+) -> Site:
+    """Read what bakes need from the site's Pelican settings, with the service's store, closing rule and avatar key."""
     settings = read_render_settings(conf_path, output_path)
-    identity = replace(pelican_identity(conf_path), database_url=database_url, auto_close_days=auto_close_days)
+    pelican = pelican_identity(conf_path)
+    identity = replace(
+        pelican,
+        database_url=database_url,
+        auto_close_days=auto_close_days,
+        avatar_key=avatar_key or pelican.avatar_key,
+    )
     return Site(conf_path, identity, Path(settings["OUTPUT_PATH"]), options_from_pelican(settings, identity))
 
 

@@ -23,7 +23,13 @@ from .worker import BakeWorker
 def site_of(app: Flask) -> Site:
     """Return the Pelican site this service bakes into."""
     service = identity_of(app)
-    return load_site(conf_path(app.config), service.database_url, app.config["OUTPUT_PATH"], service.auto_close_days)
+    return load_site(
+        conf_path(app.config),
+        service.database_url,
+        app.config["OUTPUT_PATH"],
+        service.auto_close_days,
+        service.avatar_key,
+    )
 
 
 def after_batch(app: Flask, changed: list[Path]) -> None:
