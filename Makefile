@@ -14,6 +14,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# axe-core for the browser tests' accessibility checks, at the version tests/axe/package-lock.json pins.
+AXE := tests/axe/node_modules/axe-core/axe.min.js
+$(AXE): tests/axe/package.json tests/axe/package-lock.json
+	npm ci --prefix tests/axe --no-audit --no-fund --silent
+	touch $(AXE)
+
 install: $(STAMP)
 
 build: install
@@ -50,7 +56,7 @@ typecheck: install
 	$(BIN)/mypy comments_service plugins
 
 # Load and crash tests run on their own after the rest, so no other test shares the machine with them.
-test: lint typecheck
+test: lint typecheck $(AXE)
 	$(BIN)/pytest -n 2 -m "not slow"
 	$(BIN)/pytest -m slow
 

@@ -25,13 +25,29 @@ CHROMIUM_ARGS = [
 
 
 @contextmanager
-def chromium_tab(locale: str | None = None) -> Iterator[Page]:
+def chromium_tab(locale: str | None = None, javascript: bool = True) -> Iterator[Page]:
     """Open a fresh headless Chromium tab (with a browser language, if given); skip when Chromium is missing."""
     if not Path(CHROMIUM).exists():
         service_missing(f"Chromium is not installed at {CHROMIUM} (Debian package `chromium`)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        tab = browser.new_page(locale=locale) if locale else browser.new_page()
+        tab = browser.new_page(java_script_enabled=javascript, **({"locale": locale} if locale else {}))
         tab.set_default_timeout(15_000)
         yield tab
         browser.close()
+
+
+AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def axe_violations(page: Page) -> list[str]:
+    """Run axe-core's WCAG A/AA and best-practice rules over the page; return each violation with where it is."""
+    if not AXE.exists():
+        service_missing(f"axe-core is not installed at {AXE} (`make test` installs it with npm)")
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    script = (
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+        ".violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
+    )
+    return list(page.evaluate(script, AXE_RULES))

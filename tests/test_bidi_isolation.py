@@ -69,7 +69,7 @@ def test_names_are_shown_in_bdi_on_the_page_and_in_the_moderation_screens(
     page = (output / "open-post.html").read_text(encoding="utf-8")
     assert f'<span class="comment-author"><bdi>{NAME}</bdi></span>' in page
     assert f'rel="external nofollow ugc"><bdi>{NAME}</bdi></a>' in page
-    assert page.count(f"<summary>Reply to <bdi>{NAME}</bdi></summary>") == 2
+    assert page.count(f'">Reply to <bdi>{NAME}</bdi></a>') == 2
     assert f'<cite class="trackback-site"><bdi>{BLOG}</bdi></cite>' in page
     assert "<bdi>Title \u202eturned</bdi>" in page
     # Every control in the page sits inside a bdi element.

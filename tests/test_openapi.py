@@ -232,9 +232,15 @@ def test_rate_limited_and_oversized_answers_are_described(sqlite_url: str, site_
                 "token": unsubscribe_token(SECRET, Subscription("ada@example.org", thread_id))
             },
             "/mail/moderate/{token}": {"token": moderation_token(SECRET, ModerationGrant(comment_id, "approve", None))},
+            "/comments/{slug}/yours": {"slug": "open-post"},
+            "/comments/{slug}/preview": {"slug": "open-post"},
+            "/comments/{slug}/reply/{comment_id}": {"slug": "open-post", "comment_id": comment_id},
+            "/comments/{slug}/{comment_id}/edit": {"slug": "open-post", "comment_id": comment_id},
+            "/comments/{slug}/{comment_id}/delete": {"slug": "open-post", "comment_id": comment_id},
         }
         forms = {
             "/comments/{slug}/": {"author": "Bob", "body": "Hello."},
+            "/comments/{slug}/preview": {"author": "Bob", "body": "Hello."},
             "/trackback/{slug}": {"url": "https://elsewhere.example.com/"},
             "/webmention": {"source": "https://elsewhere.example.com/", "target": f"{SITE_URL}/zeker.html"},
             "/moderate/login": {"username": "nobody", "password": "wrong"},
@@ -254,8 +260,15 @@ def test_rate_limited_and_oversized_answers_are_described(sqlite_url: str, site_
                     case.validate_response(response, checks=CHECKS[:-1])
                 assert statuses[-1] == 429, (method, path, statuses)
                 # Logout and the moderation link read no form themselves (the CSRF check, off here, does);
-                # the one-click unsubscribe reads none at all.
-                too_large = method == "post" and path not in {"/moderate/logout", "/mail/moderate/{token}", UNSUBSCRIBE}
+                # the one-click unsubscribe reads none at all; a reader's edit and delete refuse a browser
+                # that did not post the comment before reading its form.
+                own = {"/comments/{slug}/{comment_id}/edit", "/comments/{slug}/{comment_id}/delete"}
+                too_large = method == "post" and path not in {
+                    "/moderate/logout",
+                    "/mail/moderate/{token}",
+                    UNSUBSCRIBE,
+                    *own,
+                }
                 assert (statuses[0] == 413) == too_large, (method, path, statuses)
 
 

@@ -301,8 +301,37 @@ def test_mail_links_take_any_token(open_app: Flask) -> None:
     open_link()
 
 
+def test_the_reader_s_own_pages_take_any_input(open_app: Flask) -> None:
+    client = open_app.test_client()
+    # A comment this client posted, so its cookie names one and edit and delete read their forms.
+    posted = client.post("/comments/open-post/", data={"author": "Ada", "body": "Mine"}, headers=JSON).get_json()
+    names = ("author", "email", "website", "body", "parent", "notify", "csrf_token")
+
+    @_explore
+    @given(
+        pairs=st.one_of(_pairs(names), complete_form),
+        comment_id=st.one_of(st.just(posted["id"]), st.integers(min_value=0, max_value=2**63)),
+        cookie=st.one_of(st.none(), any_text),
+        accept_json=st.booleans(),
+    )
+    def visit(pairs: list[tuple[str, str]], comment_id: int, cookie: str | None, accept_json: bool) -> None:
+        visitor = client if cookie is None else open_app.test_client()
+        if cookie is not None:
+            visitor.set_cookie("kiln_own", cookie.encode("utf-8", "surrogatepass").decode("latin-1"))
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **(JSON if accept_json else {})}
+        body = _form_bytes(pairs)
+        _timed(lambda: visitor.post("/comments/open-post/preview", data=body, headers=headers))
+        for path in ("yours", f"reply/{comment_id}", f"{comment_id}/edit"):
+            _timed(lambda path=path: visitor.get(f"/comments/open-post/{path}"))  # type: ignore[misc]
+        for path in (f"{comment_id}/edit", f"{comment_id}/delete"):
+            _timed(lambda path=path: visitor.post(f"/comments/open-post/{path}", data=body, headers=headers))  # type: ignore[misc]
+
+    visit()
+
+
 def test_every_public_route_is_explored(open_app: Flask) -> None:
     explored = {"submission.submit", "linkbacks.trackback_ping", "linkbacks.pingback_call", "linkbacks.webmention_post"}
+    explored |= {"reader.preview", "reader.yours", "reader.reply", "reader.edit", "reader.delete"}
     explored |= {"auth.login", "notify.act", "notify.confirm", "notify.unsubscribe", "notify.unsubscribe_page"}
     public = {
         rule.endpoint for rule in open_app.url_map.iter_rules() if not rule.rule.startswith(("/moderate/", "/static"))

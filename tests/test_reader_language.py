@@ -14,6 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
+from comments_service.baking.pelican_site import full_build
+from comments_service.baking.trigger import site_of
 from comments_service.language import catalogs
 from comments_service.language.speaking import speaking
 from comments_service.spam.pipeline import Judgement
@@ -95,12 +97,15 @@ def _html_lang(page: str) -> str:
 
 
 def test_a_bad_submission_is_answered_in_the_posts_language(client: FlaskClient, app: Flask) -> None:
-    _post_language(app, "de")
+    # A German post, built as such: the answer is that post's page, its form in German.
+    post = Path(app.config["SITE_DIR"]) / "content" / "open-post.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("Slug: open-post\n", "Slug: open-post\nLang: de\n"))
+    full_build(site_of(app))
     page = client.post("/comments/open-post/", data={**FORM, "author": ""}, headers={"Accept-Language": "fr"})
     assert page.status_code == 400
     html = page.get_data(as_text=True)
     assert _html_lang(html) == "de"
-    assert "<strong>Name</strong></a> ist erforderlich" in html
+    assert '<a href="#author-new">Name</a> ist erforderlich' in html
     answer = client.post("/comments/open-post/", data={**FORM, "body": ""}, headers={**JSON, "Accept-Language": "nl"})
     assert answer.get_json() == {
         "message": "Der Kommentar wurde nicht angenommen.",

@@ -28,6 +28,11 @@ def _post(client: FlaskClient, ip: str = "192.0.2.10", json: bool = True, **chan
     return client.post(URL, data={**FORM, **change}, headers=headers, environ_base={"REMOTE_ADDR": ip})
 
 
+def _latest_id(app: Flask) -> int:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
+        return int(session.scalar(select(func.max(Comment.id))) or 0)
+
+
 def _stored(app: Flask, comment_id: int) -> Comment:
     with database(app.config["DATABASE_URL"]).transaction() as session:
         comment = session.get(Comment, comment_id)
@@ -62,8 +67,10 @@ def test_filled_honeypot_is_spam_and_answered_like_a_real_comment(client: FlaskC
     browser_real = _post(client, ip="192.0.2.3", json=False, body="Third")
     browser_bot = _post(client, ip="192.0.2.4", json=False, body="Fourth", homepage="x")
     assert browser_real.status_code == browser_bot.status_code == 303
-    assert browser_real.headers["Location"] == browser_bot.headers["Location"]
-    assert browser_bot.headers["Location"].endswith("open-post.html#kiln-pending")
+    # Each is sent to its own comment on its writer's page, which shows it as awaiting moderation.
+    real_place, bot_place = browser_real.headers["Location"], browser_bot.headers["Location"]
+    assert real_place.rpartition("#")[0] == bot_place.rpartition("#")[0] == "/comments/open-post/yours"
+    assert bot_place == f"/comments/open-post/yours#comment-{_latest_id(app)}"
 
 
 def test_second_comment_within_the_flood_window_gets_429(client: FlaskClient, app: Flask) -> None:
@@ -244,7 +251,7 @@ def test_known_author_is_published_at_once(
     )
     assert eventually_in(output / "open-post.html", "Tweede reactie van Anna."), "baked at once"
     browser = _post(client, ip="192.0.2.3", json=False, body="Derde.")
-    assert browser.status_code == 303 and "open-post.html#comment-" in browser.headers["Location"]
+    assert browser.status_code == 303 and "/comments/open-post/yours#comment-" in browser.headers["Location"]
     stranger = _stored(app, _post(client, ip="192.0.2.4", email="nep@example.nl", body="Ik ben Anna").get_json()["id"])
     assert stranger.state == State.PENDING, "the same name with another email is not known"
 

@@ -109,7 +109,7 @@ def test_a_browser_sees_the_form_again_with_the_field_named(client: FlaskClient,
     response = client.post("/comments/open-post/", data=_with("author", "\x1b"))
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "<strong>Name</strong></a> contains a control character" in page and 'name="body"' in page
+    assert '<a href="#author-new">Name</a> contains a control character' in page and 'name="body"' in page
     assert _count(app) == 0
 
 

@@ -10,11 +10,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..language.catalogs import languages
 from ..language.speaking import N_, ngettext
 from ..language.speaking import gettext as _
+from ..store.audit_log import record
 from ..store.login_sessions import delete_logins
 from ..store.models import Role, User
 from ..store.users import admins_besides, find_user, set_language
 from ..text.text_policy import field_problems
-from .audit import record
 
 MIN_PASSWORD_LENGTH = 8
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..baking.unit_of_work import UnitOfWork
+from ..store.audit_log import record
 from ..store.comments import set_state
 from ..store.models import Comment, State, Thread, User
 from ..store.threads import set_closed
-from .audit import record
 
 # The actions a moderator takes, and the state each leaves a comment in.
 ACTIONS = {

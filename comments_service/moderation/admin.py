@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, g, render_template, request
 
 from ..extensions import db
 from ..language.speaking import gettext as _
-from ..store.audit_log import entries
+from ..store.audit_log import detail_of, entries, record
 from ..store.login_sessions import last_seen
 from ..store.models import Role, User
 from ..store.users import get_user, list_users
@@ -24,7 +24,6 @@ from .accounts import (
     set_password,
     set_role,
 )
-from .audit import detail_of, record
 from .auth import login_required
 from .labels import role_label
 from .permissions import admin_required

@@ -7,12 +7,12 @@ from sqlalchemy.orm import Session
 from ..baking.unit_of_work import UnitOfWork
 from ..language.speaking import gettext as _
 from ..store.ancestry import ancestry
+from ..store.audit_log import record
 from ..store.comments import NewCommentRecord, add_comment
 from ..store.models import Comment, State, User, utcnow
 from ..submission.reply_placement import attach_point
 from ..text.sanitize import markdown_to_html, render_body
 from .actions import stage
-from .audit import record
 from .labels import state_label
 
 

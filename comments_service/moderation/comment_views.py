@@ -6,11 +6,10 @@ from flask import Blueprint, Response, abort, current_app, g, render_template, r
 
 from ..extensions import db
 from ..language.speaking import gettext as _
-from ..store.audit_log import entries
+from ..store.audit_log import detail_of, entries
 from ..store.models import Role
 from ..text.text_policy import newlines
 from .actions import ACTIONS, moderate
-from .audit import detail_of
 from .auth import login_required
 from .authoring import NotRepliable, edit_body, reply_as_author
 from .labels import action_done

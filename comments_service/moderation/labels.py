@@ -11,8 +11,8 @@ from flask import Flask
 from ..language.catalogs import languages
 from ..language.speaking import gettext as _
 from ..language.speaking import ngettext, pgettext
+from ..store.audit_log import COMMAND_LINE, READER, SYSTEM
 from ..store.models import Kind, Role, State
-from .audit import COMMAND_LINE, SYSTEM
 
 # Calls of pgettext rather than N_ markers: the extractor records a message's context only from a pgettext
 # call, and these words need one ("spam" the state and "Mark as spam" the action; "comment" the kind).
@@ -73,6 +73,8 @@ _DONE: dict[str, Label] = {
     "close": lambda: pgettext("audit", "Closed the thread"),
     "open": lambda: pgettext("audit", "Reopened the thread"),
     "edit": lambda: pgettext("audit", "Edited"),
+    "edit-own": lambda: pgettext("audit", "Edited by its writer"),
+    "delete-own": lambda: pgettext("audit", "Deleted by its writer"),
     "reply": lambda: pgettext("audit", "Replied"),
     "account-create": lambda: pgettext("audit", "Created an account"),
     "account-role": lambda: pgettext("audit", "Changed a role"),
@@ -84,6 +86,7 @@ _DONE: dict[str, Label] = {
 _ACTORS: dict[str, Label] = {
     SYSTEM: lambda: pgettext("audit", "(system)"),
     COMMAND_LINE: lambda: pgettext("audit", "(command line)"),
+    READER: lambda: pgettext("audit", "(the comment's writer)"),
 }
 # The keys of an audit entry's detail, and of the fields a refused change names.
 _FIELDS: dict[str, Label] = {
@@ -97,11 +100,14 @@ _FIELDS: dict[str, Label] = {
     "in_reply_to": lambda: pgettext("field", "In reply to"),
     "language": lambda: pgettext("field", "Language"),
     "new_source": lambda: pgettext("field", "After"),
+    "old_author": lambda: pgettext("field", "Name before"),
+    "old_email": lambda: pgettext("field", "Email before"),
     "old_html": lambda: pgettext("field", "HTML before"),
     "old_language": lambda: pgettext("field", "Language before"),
     "old_role": lambda: pgettext("field", "Role before"),
     "old_source": lambda: pgettext("field", "Before"),
     "old_state": lambda: pgettext("field", "State before"),
+    "old_website": lambda: pgettext("field", "Website before"),
     "password": lambda: pgettext("field", "Password"),
     "reason": lambda: pgettext("field", "Reason"),
     "role": lambda: pgettext("field", "Role"),

@@ -10,12 +10,12 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..store.audit_log import COMMAND_LINE, record
 from ..store.database import database
 from ..store.models import Role, User
 from ..store.users import find_user, list_users
 from ..text.mail_address import mailbox
 from .accounts import AccountError, create_user, remove_user, set_password, set_role
-from .audit import COMMAND_LINE, record
 
 user_cli = AppGroup("user", help="Manage moderation accounts (admin, moderator, author).")
 _ROLES = click.Choice([r.value for r in Role])

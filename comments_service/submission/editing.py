@@ -11,16 +11,14 @@ from sqlalchemy.orm import Session
 
 from ..baking.unit_of_work import UnitOfWork
 from ..language.speaking import gettext as _
-from ..moderation.audit import record
 from ..spam import duplicate
 from ..spam.pipeline import judge
 from ..spam.verdict import Action, Candidate, Verdict
+from ..store.audit_log import READER, record
 from ..store.comments import NewCommentRecord, get_comment, has_replies, set_state
 from ..store.models import Comment, Kind, State, utcnow
 from ..text.sanitize import markdown_to_html
 
-# How the audit log names a change made by the comment's own writer.
-READER = "(reader)"
 # An edit is not a new comment: its own earlier text and its writer's last post are no reason to refuse it.
 _NOT_FOR_EDITS = {"flood", "duplicate"}
 _STATE_OF = {Action.APPROVE: State.APPROVED, Action.PENDING: State.PENDING, Action.SPAM: State.SPAM}
@@ -38,7 +36,7 @@ class NotEditable(Exception):
 
 
 @dataclass(frozen=True)
-class Refused:
+class EditRefused:
     """The spam pipeline refused the edited text: the verdict's message and status go back to the reader."""
 
     verdict: Verdict
@@ -67,7 +65,7 @@ def editable_comment(session: Session, comment_id: int, slug: str, owned: Mappin
 
 def save_edit(
     session: Session, comment: Comment, edited: NewCommentRecord, ip: str, config: Mapping[str, Any]
-) -> Refused | None:
+) -> EditRefused | None:
     """Judge the edited comment as a new one would be, then store it, its old text in the audit log, and bake."""
     candidate = Candidate(
         replace(
@@ -79,12 +77,14 @@ def save_edit(
         )
     )
     checks = ",".join(name for name in str(config["SPAM_CHECKS"]).split(",") if name.strip() not in _NOT_FOR_EDITS)
-    judgement = judge(candidate, session.connection(), {**config, "SPAM_CHECKS": checks})
+    # A published comment stays published unless a check objects to the new text; one still waiting keeps waiting.
+    hold = config["HOLD_FOR_MODERATION"] and comment.state != State.APPROVED
+    judgement = judge(candidate, session.connection(), {**config, "SPAM_CHECKS": checks, "HOLD_FOR_MODERATION": hold})
     if judgement.verdict.action is Action.REJECT:
-        return Refused(judgement.verdict)
+        return EditRefused(judgement.verdict)
     key = duplicate.dedupe_key(candidate)
     if key != comment.dedupe_key and duplicate.check(candidate, session.connection(), config):
-        return Refused(duplicate.REJECTION)
+        return EditRefused(duplicate.REJECTION)
     work = UnitOfWork(session)
     old_state = comment.state
     record(
@@ -103,10 +103,11 @@ def save_edit(
     comment.body_source, comment.body_html = edited.body_source, candidate.comment.body_html
     comment.body_format = "markdown"
     comment.dedupe_key = key
-    comment.verdict_reason = judgement.stored_reason
     comment.updated = utcnow()
     set_state(session, comment, _STATE_OF[judgement.verdict.action])
     if comment.state != old_state:
+        # The moderator reads why it moved (a published comment edited into a held word, say).
+        comment.verdict_reason = judgement.stored_reason
         work.moved(comment, old_state)
     elif comment.state == State.APPROVED:
         work.bake(comment.thread.slug)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request, url_for
 from flask_wtf.csrf import generate_csrf
@@ -19,12 +20,13 @@ from ..store.comments import get_comment, has_replies
 from ..store.models import Comment, Kind, State, utcnow
 from ..store.threads import ThreadRow, get_thread_row, unpublished_rows, visible_threads
 from ..text.sanitize import markdown_to_html
-from ..web.errors import wants_json
+from ..web.errors import error_response, wants_json
 from ..web.languages import speak_for_post
 from .editing import NotEditable, delete_own, edit_deadline, editable_comment, save_edit
 from .ownership import forget, own_comments
 from .reader_pages import as_node, kept_values, own_comments_page, own_nodes, reader_page, replying_to
 from .validation import validate
+from .views import sent_fields
 
 bp = Blueprint("reader", __name__, url_prefix="/comments/<slug>")
 
@@ -36,6 +38,17 @@ def _thread(slug: str) -> ThreadRow:
         abort(404, description=_("There is no post with that address."))
     speak_for_post(current_app, thread.language)
     return thread
+
+
+def _refuse(thread: ThreadRow, status: int, message: str) -> NoReturn:
+    """Refuse the request: a browser gets the post's page saying why, an API client the usual JSON error."""
+    if wants_json():
+        abort(status, description=message)
+    abort(
+        reader_page(
+            thread, _("That did not work"), status=status, title_prefix=_("Error: "), message=message, show_form=False
+        )
+    )
 
 
 def _post_url(thread: ThreadRow, anchor: str = "") -> str:
@@ -73,7 +86,7 @@ def reply(slug: str, comment_id: int) -> Response:
     """Show the form for a reply to one comment (what the script does in place, for pages without it)."""
     thread = _thread(slug)
     if closed_now(thread):
-        abort(403, description=_("Comments on this entry are closed."))
+        _refuse(thread, 403, _("Comments on this entry are closed."))
     parent = _published(thread, comment_id)
     return reader_page(
         thread,
@@ -86,9 +99,9 @@ def reply(slug: str, comment_id: int) -> Response:
 def _published(thread: ThreadRow, comment_id: int) -> Comment:
     comment = get_comment(db(), comment_id)
     if comment is None or comment.thread_id != thread.id or comment.state != State.APPROVED:
-        abort(404, description=_("There is no such comment on this post."))
+        _refuse(thread, 404, _("There is no such comment on this post."))
     if comment.kind != Kind.COMMENT:
-        abort(404, description=_("There is no such comment on this post."))
+        _refuse(thread, 404, _("There is no such comment on this post."))
     return comment
 
 
@@ -99,13 +112,12 @@ def preview(slug: str) -> Response:
     """Show a comment as it will look once published, sanitised as it will be stored; change nothing."""
     thread = _thread(slug)
     if closed_now(thread):
-        abort(403, description=_("Comments on this entry are closed."))
-    form = (
-        request.form
-        if not request.is_json
-        else {k: v for k, v in (request.get_json(silent=True) or {}).items() if isinstance(v, str)}
-    )
-    record, errors = validate(form, current_app.config, thread.id)
+        _refuse(thread, 403, _("Comments on this entry are closed."))
+    form, type_errors = sent_fields()
+    if form is None:
+        return error_response(400, _("The request body must be a JSON object of the comment's fields."))
+    _record, errors = validate(form, current_app.config, thread.id)
+    errors |= type_errors
     body_error = errors.get("body")
     html = "" if body_error else markdown_to_html((form.get("body") or "").strip())
     if wants_json():
@@ -143,7 +155,7 @@ def _editable(thread: ThreadRow, comment_id: int) -> Comment:
     try:
         return editable_comment(db(), comment_id, thread.slug, own_comments(), _edit_minutes())
     except NotEditable as refusal:
-        abort(refusal.status, description=refusal.message)
+        _refuse(thread, refusal.status, refusal.message)
 
 
 def _edit_page(

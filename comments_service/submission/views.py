@@ -58,7 +58,7 @@ def submit(slug: str) -> Response:
     speak_for_post(current_app, thread.language)
     if closed_now(thread):
         abort(403, description=_("Comments on this entry are closed."))
-    fields, type_errors = _sent_fields()
+    fields, type_errors = sent_fields()
     if fields is None:
         return error_response(400, _("The request body must be a JSON object of the comment's fields."))
     record, errors = validate(fields, current_app.config, thread.id)
@@ -91,7 +91,7 @@ def submit(slug: str) -> Response:
     return _accepted(thread, comment)
 
 
-def _sent_fields() -> tuple[Mapping[str, str] | None, dict[str, str]]:
+def sent_fields() -> tuple[Mapping[str, str] | None, dict[str, str]]:
     """Return the submitted fields (the form, or a JSON object as Isso's clients send) and any type errors."""
     if not request.is_json:
         return request.form, {}
@@ -167,7 +167,7 @@ def _too_fast(error: RateLimitExceeded) -> Response:
     if wants_json() or thread is None:
         response = error_response(429, message)
     else:
-        fields, _errors = _sent_fields()
+        fields, _errors = sent_fields()
         response = _refused_page(thread, 429, message, fields or {})
     if wait is not None:
         response.headers["Retry-After"] = str(wait)

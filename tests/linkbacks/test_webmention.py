@@ -9,8 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from comments_service.linkbacks.worker import start_verifier
-from comments_service.moderation.audit import detail_of
-from comments_service.store.audit_log import entries
+from comments_service.store.audit_log import detail_of, entries
 from comments_service.store.database import database
 from comments_service.store.models import Kind, State
 
