@@ -35,6 +35,10 @@ KILN = {
     "AUTO_CLOSE_DAYS": int(os.environ.get("KILN_AUTO_CLOSE_DAYS", "0")),
     # One language for Kiln's words on every page (en, nl, de, fr); unset, each page speaks its post's Lang.
     "LANGUAGE": os.environ.get("KILN_LANGUAGE", ""),
+    # Show this many top-level comments and fold the rest under "Show N more comments" (0: show all).
+    "COLLAPSE_AFTER": 0,
+    # "identicon" (drawn from a keyed hash of the email), "gravatar" (sends readers' browsers there) or "none".
+    "AVATARS": "identicon",
 }
 # The theme's words go through gettext; the kiln_comments plugin installs Kiln's catalogs.
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "extensions": ["jinja2.ext.i18n"]}

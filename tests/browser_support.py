@@ -25,13 +25,15 @@ CHROMIUM_ARGS = [
 
 
 @contextmanager
-def chromium_tab(locale: str | None = None, javascript: bool = True) -> Iterator[Page]:
+def chromium_tab(locale: str | None = None, javascript: bool = True, bypass_csp: bool = False) -> Iterator[Page]:
     """Open a fresh headless Chromium tab (with a browser language, if given); skip when Chromium is missing."""
     if not Path(CHROMIUM).exists():
         service_missing(f"Chromium is not installed at {CHROMIUM} (Debian package `chromium`)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        tab = browser.new_page(java_script_enabled=javascript, **({"locale": locale} if locale else {}))
+        tab = browser.new_page(
+            java_script_enabled=javascript, bypass_csp=bypass_csp, **({"locale": locale} if locale else {})
+        )
         tab.set_default_timeout(15_000)
         yield tab
         browser.close()
@@ -42,7 +44,10 @@ AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-pract
 
 
 def axe_violations(page: Page) -> list[str]:
-    """Run axe-core's WCAG A/AA and best-practice rules over the page; return each violation with where it is."""
+    """Run axe-core's WCAG A/AA and best-practice rules over the page; return each violation with where it is.
+
+    Pages the service sends with a Content-Security-Policy need a tab opened with bypass_csp to take axe.
+    """
     if not AXE.exists():
         service_missing(f"axe-core is not installed at {AXE} (`make test` installs it with npm)")
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))

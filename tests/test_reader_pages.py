@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import re
 import time
 from collections.abc import Iterator
@@ -19,7 +20,10 @@ from sqlalchemy import select, update
 from comments_service.baking.pelican_site import full_build
 from comments_service.baking.trigger import site_of
 from comments_service.baking.unit_of_work import UnitOfWork
+from comments_service.blog.identity import SiteIdentity
 from comments_service.demo import load_demo
+from comments_service.rendering.render import RenderOptions, avatar_of, options_from_pelican
+from comments_service.rendering.thread_view import CommentNode
 from comments_service.store.database import database
 from comments_service.store.models import AuditEntry, Comment, State, Thread, utcnow
 from comments_service.text.sanitize import markdown_to_html
@@ -309,3 +313,17 @@ def test_long_threads_fold_and_bakes_still_equal_full_builds(folded: Flask, tmp_
         work.bake("zeker")
         work.commit()
     assert differences(site_of(folded).output, fresh_build(folded, tmp_path / "fresh")) == []
+
+
+def test_gravatar_only_when_the_site_opts_in() -> None:
+    node = CommentNode(1, "Ada", "", "<p>Hi</p>", utcnow(), False, False, email=" Ada@Example.org ")
+    key = "00" * 32
+    drawn = avatar_of(RenderOptions("", avatar_key=key), node)
+    assert drawn.startswith('<svg class="avatar"') and "gravatar" not in drawn
+    gravatar = avatar_of(RenderOptions("", avatars="gravatar", avatar_key=key), node)
+    address = hashlib.sha256(b"ada@example.org").hexdigest()
+    source = f"https://gravatar.com/avatar/{address}?s=80&amp;d=identicon"
+    assert gravatar == f'<img class="avatar" src="{source}" alt="" width="40" height="40" loading="lazy">'
+    assert avatar_of(RenderOptions("", avatars="none", avatar_key=key), node) == ""
+    with pytest.raises(ValueError, match="AVATARS"):
+        options_from_pelican({"THEME": "theme", "KILN": {"AVATARS": "gravatr"}}, SiteIdentity())

@@ -34,6 +34,9 @@ REGION_TEMPLATES = {
 }
 
 
+AVATAR_CHOICES = ("identicon", "gravatar", "none")
+
+
 @dataclass(frozen=True)
 class RenderOptions:
     """Site-wide facts the comment templates need: the theme, the time zone and the site's identity."""
@@ -208,12 +211,15 @@ def theme_templates_dir(theme: str | Path) -> str:
 def options_from_pelican(settings: Mapping[str, Any], site: SiteIdentity) -> RenderOptions:
     """Derive render options from Pelican settings and the identity read from them, for builds and bakes alike."""
     kiln = settings.get("KILN") or {}
+    avatars = str(kiln.get("AVATARS") or "identicon")
+    if avatars not in AVATAR_CHOICES:
+        raise ValueError(f"KILN['AVATARS'] is {avatars!r}; choose one of {', '.join(AVATAR_CHOICES)}")
     return RenderOptions(
         theme_templates=theme_templates_dir(settings["THEME"]),
         timezone=settings.get("TIMEZONE") or "UTC",
         site=site,
         feed_length=int(kiln.get("COMMENT_FEED_LENGTH", 50)),
         collapse_after=int(kiln.get("COLLAPSE_AFTER") or 0),
-        avatars=str(kiln.get("AVATARS") or "identicon"),
+        avatars=avatars,
         avatar_key=site.avatar_key,
     )
