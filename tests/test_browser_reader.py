@@ -352,3 +352,25 @@ def test_a_post_page_asks_for_one_stylesheet_and_one_script(live: Live) -> None:
         page.wait_for_load_state("networkidle")
         assert (asked.count("stylesheet"), asked.count("script")) == (1, 1), asked
         assert "fetch" not in asked and "xhr" not in asked, "nothing more until the reader types"
+
+
+def test_remember_me_keeps_name_email_and_website_in_this_browser_only(live: Live) -> None:
+    with chromium_tab() as page:
+        page.goto(live.url + "/open-post.html")
+        _fill(page, "Lezer", "Onthoud mij")
+        page.fill("#email-new", "lezer@example.org")
+        page.check("#remember-new")
+        _post(page)
+        expect(page.locator(".comment-pending")).to_be_visible()
+        page.goto(live.url + "/zeker.html")
+        expect(page.locator("#author-new")).to_have_value("Lezer")
+        expect(page.locator("#email-new")).to_have_value("lezer@example.org")
+        expect(page.locator("#remember-new")).to_be_checked()
+        # Unticked, the next comment forgets them.
+        page.uncheck("#remember-new")
+        page.fill("#body-new", "Vergeet mij")
+        _post(page)
+        expect(page.locator(".comment-pending")).to_be_visible()
+        page.goto(live.url + "/open-post.html")
+        expect(page.locator("#author-new")).to_have_value("")
+        expect(page.locator("#remember-new")).not_to_be_checked()

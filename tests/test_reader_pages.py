@@ -327,3 +327,18 @@ def test_gravatar_only_when_the_site_opts_in() -> None:
     assert avatar_of(RenderOptions("", avatars="none", avatar_key=key), node) == ""
     with pytest.raises(ValueError, match="AVATARS"):
         options_from_pelican({"THEME": "theme", "KILN": {"AVATARS": "gravatr"}}, SiteIdentity())
+
+
+def test_the_site_s_own_origin_may_read_the_answers_and_no_other(sqlite_url: str, site_dir: Path) -> None:
+    with (site_dir / "pelicanconf.py").open("a", encoding="utf-8") as conf:
+        conf.write('\nSITEURL = "https://blog.example.org"\n')
+    for app in built_app(sqlite_url, site_dir, FLOOD_SECONDS=0, SERVICE_URL="https://comments.example.org"):
+        client = app.test_client()
+        site = {"Origin": "https://blog.example.org", **JSON}
+        answer = client.post("/comments/open-post/", data=FORM, headers=site)
+        assert answer.headers["Access-Control-Allow-Origin"] == "https://blog.example.org"
+        assert answer.headers["Access-Control-Allow-Credentials"] == "true" and "Origin" in answer.headers["Vary"]
+        mine = client.get("/comments/open-post/yours", headers={"Origin": "https://blog.example.org"})
+        assert mine.headers["Access-Control-Allow-Origin"] == "https://blog.example.org"
+        elsewhere = client.post("/comments/open-post/preview", data=FORM, headers={"Origin": "https://evil.example"})
+        assert "Access-Control-Allow-Origin" not in elsewhere.headers

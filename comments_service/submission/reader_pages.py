@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Response, current_app, render_template
 
@@ -20,6 +19,7 @@ from ..store.comments import get_comment
 from ..store.models import Comment, State
 from ..store.threads import ThreadRow
 from ..web.ids import parse_id
+from .cross_origin import origin_of
 from .frame import framed, post_page
 from .validation import LABELS
 
@@ -29,16 +29,11 @@ def field_labels() -> dict[str, str]:
     return {name: _(label) for name, label in LABELS.items()}
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
-
-
 def content_security_policy(site: SiteIdentity, gravatar: bool) -> str:
     """Return the policy of the reader's pages: the site's own stylesheet, script and images, and nothing inline."""
-    own = " ".join(filter(None, ["'self'", _origin(site.site_url)]))
+    own = " ".join(filter(None, ["'self'", origin_of(site.site_url)]))
     images = " ".join(filter(None, [own, "data:", "https://gravatar.com" if gravatar else ""]))
-    forms = " ".join(filter(None, ["'self'", _origin(site.service_url)]))
+    forms = " ".join(filter(None, ["'self'", origin_of(site.service_url)]))
     return (
         f"default-src 'none'; script-src {own}; style-src {own}; img-src {images}; connect-src {forms}; "
         f"form-action {forms}; base-uri 'none'; frame-ancestors 'none'"

@@ -22,6 +22,7 @@ from ..store.threads import ThreadRow, get_thread_row, unpublished_rows, visible
 from ..text.sanitize import markdown_to_html
 from ..web.errors import error_response, wants_json
 from ..web.languages import speak_for_post
+from .cross_origin import allow_the_site
 from .editing import NotEditable, delete_own, edit_deadline, editable_comment, save_edit
 from .ownership import forget, own_comments
 from .reader_pages import as_node, kept_values, own_comments_page, own_nodes, reader_page, replying_to
@@ -29,6 +30,7 @@ from .validation import validate
 from .views import sent_fields
 
 bp = Blueprint("reader", __name__, url_prefix="/comments/<slug>")
+bp.after_request(allow_the_site)
 
 
 def _thread(slug: str) -> ThreadRow:

@@ -23,6 +23,7 @@ from ..store.threads import ThreadRow, get_thread_row
 from ..text.sanitize import markdown_to_html
 from ..web.errors import error_response, rate_limit_refusal, wants_json
 from ..web.languages import speak_for_post
+from .cross_origin import allow_the_site
 from .ownership import remember
 from .reader_pages import kept_values, reader_page, replying_to
 from .reply_placement import attach_point, replyable
@@ -30,6 +31,7 @@ from .storing import commit_comment
 from .validation import json_fields, validate
 
 bp = Blueprint("submission", __name__)
+bp.after_request(allow_the_site)
 
 STATE_OF = {Action.APPROVE: State.APPROVED, Action.PENDING: State.PENDING, Action.SPAM: State.SPAM}
 
