@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from flask import Flask
 from playwright.sync_api import Page, sync_playwright
+from werkzeug.serving import make_server
+
+from comments_service.baking.trigger import stop_worker
+from comments_service.extensions import limiter
 
 from .conftest import service_missing
 
@@ -22,6 +28,21 @@ CHROMIUM_ARGS = [
     # Names resolve to nothing but loopback: a page that links elsewhere cannot make the browser leave the machine.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
 ]
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """Serve the app on a free port of 127.0.0.1 in a thread; yield its base URL; stop its workers after."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        stop_worker(app)
+        limiter.reset()
 
 
 @contextmanager

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 from comments_service import create_app
 from comments_service.baking.pelican_site import full_build
-from comments_service.baking.trigger import site_of, stop_worker
-from comments_service.extensions import limiter
+from comments_service.baking.trigger import site_of
 from comments_service.store.models import Role
 
-from .browser_support import chromium_tab
+from .browser_support import chromium_tab, serving
 from .helpers import PASSWORD, add_account
 
 pytestmark = pytest.mark.browser
@@ -40,14 +37,8 @@ def _serve(database_url: str, site_dir: Path, **config: object) -> Iterator[str]
     )
     full_build(site_of(app))
     add_account(app, "rikkert", Role.AUTHOR, display_name="Rikkert Walbeek")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    stop_worker(app)
-    limiter.reset()
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture

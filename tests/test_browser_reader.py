@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -13,18 +12,16 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import update
-from werkzeug.serving import make_server
 
 from comments_service import create_app
 from comments_service.baking.pelican_site import full_build
-from comments_service.baking.trigger import site_of, stop_worker
+from comments_service.baking.trigger import site_of
 from comments_service.baking.unit_of_work import UnitOfWork
 from comments_service.demo import load_demo
-from comments_service.extensions import limiter
 from comments_service.store.database import database
 from comments_service.store.models import Comment, State, Thread, utcnow
 
-from .browser_support import axe_violations, chromium_tab
+from .browser_support import axe_violations, chromium_tab, serving
 
 pytestmark = pytest.mark.browser
 
@@ -71,14 +68,8 @@ def _serve(database_url: str, site_dir: Path, **config: object) -> Iterator[Live
         # The seed's thread is closed; these tests reply to its comments.
         session.execute(update(Thread).where(Thread.slug == "zeker").values(closed=False))
     full_build(site_of(app))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield Live(app, f"http://127.0.0.1:{server.server_port}")
-    server.shutdown()
-    thread.join(timeout=10)
-    stop_worker(app)
-    limiter.reset()
+    with serving(app) as url:
+        yield Live(app, url)
 
 
 @pytest.fixture

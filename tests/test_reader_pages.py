@@ -323,7 +323,9 @@ def test_gravatar_only_when_the_site_opts_in() -> None:
     gravatar = avatar_of(RenderOptions("", avatars="gravatar", avatar_key=key), node)
     address = hashlib.sha256(b"ada@example.org").hexdigest()
     source = f"https://gravatar.com/avatar/{address}?s=80&amp;d=identicon"
-    assert gravatar == f'<img class="avatar" src="{source}" alt="" width="40" height="40" loading="lazy">'
+    assert gravatar == (
+        f'<img class="avatar" src="{source}" alt="" width="40" height="40" loading="lazy" referrerpolicy="no-referrer">'
+    )
     assert avatar_of(RenderOptions("", avatars="none", avatar_key=key), node) == ""
     with pytest.raises(ValueError, match="AVATARS"):
         options_from_pelican({"THEME": "theme", "KILN": {"AVATARS": "gravatr"}}, SiteIdentity())

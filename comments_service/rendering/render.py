@@ -105,7 +105,11 @@ def comment_total(roots: list[CommentNode]) -> int:
 def avatar_of(options: RenderOptions, node: CommentNode) -> Markup:
     """Return a comment's avatar as the site chose: an identicon, a Gravatar image, or nothing."""
     if options.avatars == "gravatar" and (url := gravatar_url(node.email)):
-        return Markup('<img class="avatar" src="{}" alt="" width="40" height="40" loading="lazy">').format(url)
+        # No Referer: Gravatar learns which address is shown, not on which page.
+        image = (
+            '<img class="avatar" src="{}" alt="" width="40" height="40" loading="lazy" referrerpolicy="no-referrer">'
+        )
+        return Markup(image).format(url)
     if options.avatars == "none" or not options.avatar_key:
         return Markup("")
     return identicon_svg(options.avatar_key, node.email, node.author)
