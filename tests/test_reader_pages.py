@@ -125,7 +125,8 @@ def test_a_reply_has_its_own_page_for_browsers_without_the_script(demo: Flask, c
     assert response.status_code == 200
     assert "Replying to <bdi>Martijn Aslander</bdi>" in html
     assert f'<input type="hidden" name="parent" value="{parent}">' in html
-    assert f'<a class="cancel-reply" href="#comment-{parent}">' in html
+    # Cancel goes back to the post, at the comment.
+    assert f'<a class="cancel-reply" href="/zeker.html#comment-{parent}">' in html
     assert "<title>Reply: " in html
     assert client.get("/comments/zeker/reply/999999").status_code == 404
     assert client.get(f"/comments/open-post/reply/{parent}").status_code == 404, "not a comment on that post"
