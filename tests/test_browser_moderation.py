@@ -89,7 +89,7 @@ def test_a_moderator_approves_replies_and_closes_in_a_real_browser(page: Page, l
     assert comment_id.isdigit()
 
     item.locator("button.action-approve").click()
-    expect(page.locator(".flash-success")).to_contain_text(f"Comment {comment_id} approved.")
+    expect(page.locator(".flash-success")).to_contain_text("Approved Lezer Lotte's comment on Open post.")
     page.goto(post)
     approved = page.locator(f"#comment-{comment_id}")
     expect(approved.locator(".comment-author")).to_have_text("Lezer Lotte")

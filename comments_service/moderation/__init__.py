@@ -12,6 +12,14 @@ def _site_link(path: str) -> str:
     return identity_of(current_app).site_link(path)
 
 
+def offered_actions(state: str) -> tuple[str, ...]:
+    """Return the actions a comment in this state offers (WordPress's row actions)."""
+    from ..store.models import State
+    from .actions import OFFERED
+
+    return OFFERED[State(state)]
+
+
 def init_app(app: Flask) -> None:
     """Install the server-side login sessions, the labels the pages show, and register the moderation pages."""
     from . import admin, auth, comment_views, labels, thread_views, views
@@ -20,6 +28,8 @@ def init_app(app: Flask) -> None:
     app.session_interface = KilnSessionInterface()
     # A global, not a context value: the pages' macros are imported without their context.
     app.jinja_env.globals["site_link"] = _site_link
+    app.jinja_env.globals["pending_count"] = views.pending_count
+    app.jinja_env.globals["offered_actions"] = offered_actions
     labels.install(app)
     for module in (auth, views, comment_views, thread_views, admin):
         app.register_blueprint(module.bp)

@@ -13,16 +13,40 @@ from ..store.comments import set_state
 from ..store.models import Comment, State, Thread, User
 from ..store.threads import set_closed
 
-# The actions a moderator takes, and the state each leaves a comment in.
+# The actions a moderator takes, and the state each leaves a comment in (WordPress's: the trash is "deleted").
 ACTIONS = {
     "approve": State.APPROVED,
-    "reject": State.DELETED,
+    "unapprove": State.PENDING,
     "spam": State.SPAM,
+    "not-spam": State.PENDING,
+    "trash": State.DELETED,
+    "restore": State.PENDING,
+    # Older names of "trash", kept for links already mailed and scripts already written.
+    "reject": State.DELETED,
     "delete": State.DELETED,
 }
+# The actions each state offers, as WordPress's comment screen does.
+OFFERED = {
+    State.PENDING: ("approve", "spam", "trash"),
+    State.APPROVED: ("unapprove", "spam", "trash"),
+    State.SPAM: ("not-spam", "trash"),
+    State.DELETED: ("restore",),
+}
+# Putting a comment back where an action found it.
+UNDO = "undo"
 # The service's own action, which no moderator's page offers: a linkback whose source changed goes back to moderation.
 BACK_TO_PENDING = "pending"
 _STATES = {**ACTIONS, BACK_TO_PENDING: State.PENDING}
+
+
+def undo(session: Session, comment: Comment, back_to: State, actor: User | None) -> None:
+    """Put a comment back in the state an action found it in, audited and baked like the action."""
+    work = UnitOfWork(session, actor)
+    old_state = comment.state
+    set_state(work.session, comment, back_to)
+    record(work.session, actor, UNDO, comment, old_state=old_state.value)
+    work.moved(comment, old_state)
+    work.commit()
 
 
 def stage(work: UnitOfWork, comment: Comment, action: str, **detail: Any) -> None:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, render_template, request, url_for
 
 from ..extensions import db
 from ..language.speaking import gettext as _
 from ..store.audit_log import detail_of, entries
-from ..store.models import Role
+from ..store.models import Comment, Role, State
 from ..text.text_policy import newlines
-from .actions import ACTIONS, moderate
+from ..web.errors import wants_json
+from .actions import ACTIONS, moderate, undo
 from .auth import login_required
 from .authoring import NotRepliable, edit_body, reply_as_author
 from .labels import action_done
 from .permissions import comment_or_abort
-from .responses import body_problem, done, refused
+from .purging import PURGEABLE, purge
+from .responses import body_problem, done, done_at, refused
 
 bp = Blueprint("moderation_comment", __name__, url_prefix="/moderate/comments")
 
@@ -36,15 +38,65 @@ def _posted_body(refusal: str) -> str:
     return body.strip()
 
 
+def _short(text: str, longest: int = 80) -> str:
+    # Confirmations travel in the session cookie: a name of thousands of characters must not burst it.
+    return text if len(text) <= longest else text[: longest - 1] + "…"
+
+
+def _who_and_where(comment: Comment) -> tuple[str, str]:
+    """Return whose entry it is (a linkback's site where it has no author) and the post's title, both kept short."""
+    return _short(comment.author or comment.blog_name or comment.source_url), _short(comment.thread.title)
+
+
 @bp.post("/<id:comment_id>/<action>")
 @login_required
 def act(comment_id: int, action: str) -> Response:
-    """Approve, reject, mark as spam or delete one comment, then bake its post."""
+    """Approve, unapprove, mark as spam or not, trash or restore one comment, then bake its post."""
     if action not in ACTIONS:
         abort(404, description=_("Unknown moderation action."))
     comment = comment_or_abort(comment_id)
+    before = comment.state
     moderate(db(), comment, action, g.user)
-    return done(action_done(action, comment_id), id=comment_id, state=comment.state.value)
+    if before != comment.state and not wants_json():
+        # The confirmation carries the way back: an Undo button that puts the comment where it was.
+        flash(f"{comment_id}:{before.value}:{comment.state.value}", "undo")
+    return done(action_done(action, *_who_and_where(comment)), id=comment_id, state=comment.state.value)
+
+
+@bp.route("/<id:comment_id>/purge", methods=["GET", "POST"])
+@login_required
+def purge_one(comment_id: int) -> Response | str:
+    """Ask, then delete one comment from the spam folder or the trash for good (kept in the audit log)."""
+    comment = comment_or_abort(comment_id)
+    if comment.state not in PURGEABLE:
+        return refused(409, _("Only comments in the spam folder or the trash can be deleted permanently."))
+    who, where = _who_and_where(comment)
+    folder = url_for("moderation.queue", state=comment.state.value)
+    if request.method == "GET":
+        return render_template(
+            "confirm.html",
+            question=_("Delete %(author)s's comment on %(title)s permanently?", author=who, title=where),
+            action=url_for("moderation_comment.purge_one", comment_id=comment_id),
+            cancel=folder,
+        )
+    purge(db(), [comment], g.user)
+    message = _("Deleted %(author)s's comment on %(title)s permanently.", author=who, title=where)
+    return done_at(folder, message, id=comment_id)
+
+
+@bp.post("/<id:comment_id>/undo")
+@login_required
+def undo_action(comment_id: int) -> Response:
+    """Put a comment back in the state an action found it in, if nothing has moved it since."""
+    comment = comment_or_abort(comment_id)
+    try:
+        back_to, expected = State(request.form.get("to", "")), State(request.form.get("from", ""))
+    except ValueError:
+        return refused(400, _("Nothing to undo."))
+    if comment.state != expected:
+        return refused(409, _("That comment has changed since; nothing was undone."))
+    undo(db(), comment, back_to, g.user)
+    return done(action_done("undo", *_who_and_where(comment)), id=comment_id, state=comment.state.value)
 
 
 @bp.post("/<id:comment_id>/edit")

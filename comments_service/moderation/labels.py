@@ -22,7 +22,7 @@ _STATES: dict[State, Label] = {
     State.PENDING: lambda: pgettext("state", "pending"),
     State.APPROVED: lambda: pgettext("state", "approved"),
     State.SPAM: lambda: pgettext("state", "spam"),
-    State.DELETED: lambda: pgettext("state", "deleted"),
+    State.DELETED: lambda: pgettext("state", "trash"),
 }
 # A verdict's reason is headed by a whole phrase per state, as languages agree the word with "why" differently.
 _WHY: dict[State, Label] = {
@@ -45,23 +45,42 @@ _ROLES: dict[Role, Label] = {
 # What a moderator's button says: the actions of actions.ACTIONS and the bulk form.
 _ACTIONS: dict[str, Label] = {
     "approve": lambda: pgettext("action", "Approve"),
+    "unapprove": lambda: pgettext("action", "Unapprove"),
     "reject": lambda: pgettext("action", "Reject"),
     "spam": lambda: pgettext("action", "Mark as spam"),
+    "not-spam": lambda: pgettext("action", "Not spam"),
+    "trash": lambda: pgettext("action", "Trash"),
+    "restore": lambda: pgettext("action", "Restore"),
     "delete": lambda: pgettext("action", "Delete"),
     "pending": lambda: pgettext("action", "Back to pending"),
+    "undo": lambda: pgettext("action", "Undo"),
 }
 # What a moderator is told after an action on one comment, and on many at once (ngettext calls, for the plurals).
-_ONE_DONE: dict[str, Callable[[int], str]] = {
-    "approve": lambda comment_id: _("Comment %(id)s approved.", id=comment_id),
-    "reject": lambda comment_id: _("Comment %(id)s rejected.", id=comment_id),
-    "spam": lambda comment_id: _("Comment %(id)s marked as spam.", id=comment_id),
-    "delete": lambda comment_id: _("Comment %(id)s deleted.", id=comment_id),
+# Each names whose comment on which post: "Approved Anna's comment on Luisteren." (the name and title filled in).
+_ONE_DONE: dict[str, Callable[[str, str], str]] = {
+    "approve": lambda who, post: _("Approved %(author)s's comment on %(title)s.", author=who, title=post),
+    "unapprove": lambda who, post: _("Unapproved %(author)s's comment on %(title)s.", author=who, title=post),
+    "reject": lambda who, post: _("Moved %(author)s's comment on %(title)s to the trash.", author=who, title=post),
+    "spam": lambda who, post: _("Marked %(author)s's comment on %(title)s as spam.", author=who, title=post),
+    "not-spam": lambda who, post: _(
+        "%(author)s's comment on %(title)s is not spam: back to pending.", author=who, title=post
+    ),
+    "trash": lambda who, post: _("Moved %(author)s's comment on %(title)s to the trash.", author=who, title=post),
+    "restore": lambda who, post: _(
+        "Restored %(author)s's comment on %(title)s: back to pending.", author=who, title=post
+    ),
+    "delete": lambda who, post: _("Moved %(author)s's comment on %(title)s to the trash.", author=who, title=post),
+    "undo": lambda who, post: _("Undone: %(author)s's comment on %(title)s is back as it was.", author=who, title=post),
 }
 _MANY_DONE: dict[str, Callable[[int], str]] = {
     "approve": lambda n: ngettext("%(num)s comment approved.", "%(num)s comments approved.", n),
     "reject": lambda n: ngettext("%(num)s comment rejected.", "%(num)s comments rejected.", n),
     "spam": lambda n: ngettext("%(num)s comment marked as spam.", "%(num)s comments marked as spam.", n),
     "delete": lambda n: ngettext("%(num)s comment deleted.", "%(num)s comments deleted.", n),
+    "unapprove": lambda n: ngettext("%(num)s comment unapproved.", "%(num)s comments unapproved.", n),
+    "not-spam": lambda n: ngettext("%(num)s comment marked as not spam.", "%(num)s comments marked as not spam.", n),
+    "trash": lambda n: ngettext("%(num)s comment moved to the trash.", "%(num)s comments moved to the trash.", n),
+    "restore": lambda n: ngettext("%(num)s comment restored.", "%(num)s comments restored.", n),
 }
 # What the audit log says was done, for each action it records.
 _DONE: dict[str, Label] = {
@@ -73,6 +92,12 @@ _DONE: dict[str, Label] = {
     "close": lambda: pgettext("audit", "Closed the thread"),
     "open": lambda: pgettext("audit", "Reopened the thread"),
     "edit": lambda: pgettext("audit", "Edited"),
+    "unapprove": lambda: pgettext("audit", "Unapproved"),
+    "not-spam": lambda: pgettext("audit", "Marked as not spam"),
+    "trash": lambda: pgettext("audit", "Moved to the trash"),
+    "restore": lambda: pgettext("audit", "Restored"),
+    "undo": lambda: pgettext("audit", "Undid an action"),
+    "purge": lambda: pgettext("audit", "Deleted permanently"),
     "edit-own": lambda: pgettext("audit", "Edited by its writer"),
     "delete-own": lambda: pgettext("audit", "Deleted by its writer"),
     "reply": lambda: pgettext("audit", "Replied"),
@@ -140,9 +165,9 @@ def action_label(action: str) -> str:
     return _ACTIONS[action]()
 
 
-def action_done(action: str, comment_id: int) -> str:
-    """Return the confirmation of a moderation action on one comment ('Comment 7 approved.')."""
-    return _ONE_DONE[action](comment_id)
+def action_done(action: str, author: str, title: str) -> str:
+    """Return the confirmation of a moderation action on one comment ("Approved Anna's comment on Luisteren.")."""
+    return _ONE_DONE[action](author, title)
 
 
 def bulk_done(action: str, count: int) -> str:

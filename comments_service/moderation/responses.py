@@ -13,10 +13,15 @@ from .labels import field_label
 
 def done(message: str, **result: object) -> Response:
     """Report a completed change and send the browser back where it came from."""
+    return done_at(back(), message, **result)
+
+
+def done_at(target: str, message: str, **result: object) -> Response:
+    """Report a completed change and send the browser to target (the page it was on may be gone)."""
     if wants_json():
         return jsonify(result)
     flash(message, "success")
-    return redirect(back(), code=303)  # type: ignore[return-value]
+    return redirect(target, code=303)  # type: ignore[return-value]
 
 
 def refused(status: int, message: str, fields: dict[str, str] | None = None) -> Response:

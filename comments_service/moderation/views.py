@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, g, render_template, request, send_file
+from flask import Blueprint, Response, abort, current_app, g, render_template, request, send_file, url_for
 from werkzeug.datastructures import MultiDict
 
 from ..blog.closing import closed_now
@@ -12,16 +12,19 @@ from ..extensions import db
 from ..language.speaking import gettext as _
 from ..language.speaking import ngettext
 from ..store.models import State
-from ..store.moderation_queue import QueueFilter, comments_by_ids, queue_page, state_counts, threads_for
+from ..store.moderation_queue import QueueFilter, comments_by_ids, in_state, queue_page, state_counts, threads_for
 from ..web.ids import parse_id
 from .actions import moderate_many
 from .auth import login_required
 from .labels import bulk_done
 from .permissions import may_moderate, own_posts_only, thread_or_abort
-from .responses import done, refused
+from .purging import purge
+from .responses import done, done_at, refused
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderate")
-BULK_ACTIONS = ("approve", "spam", "delete")
+BULK_ACTIONS = ("approve", "unapprove", "spam", "not-spam", "trash", "restore")
+# Taken as well, not offered: the older name of "trash", which scripts written against earlier releases send.
+_OLDER_BULK_ACTIONS = ("delete",)
 BULK_MAX = 500
 TEXT_MAX = 200
 
@@ -77,7 +80,7 @@ def bulk() -> Response:
     """Approve, mark as spam or delete every ticked comment in one go."""
     action = request.form.get("action", "")
     raw_ids = request.form.getlist("ids")
-    if action not in BULK_ACTIONS:
+    if action not in BULK_ACTIONS + _OLDER_BULK_ACTIONS:
         return refused(400, _("Choose what to do with the ticked comments."), {"action": _("is not a bulk action")})
     if not raw_ids:
         return refused(400, _("Tick at least one comment."), {"ids": _("is required")})
@@ -100,3 +103,47 @@ def bulk() -> Response:
 def stylesheet() -> Response:
     """Serve the moderation UI's stylesheet."""
     return send_file(Path(__file__).parent.parent / "templates" / "kiln-service.css", mimetype="text/css")
+
+
+def pending_count() -> int:
+    """Return how many comments the logged-in account may moderate wait for it (every page's header shows it)."""
+    user = g.get("user")
+    if user is None:
+        return 0
+    return state_counts(db(), "", own_posts_only(user)).get(State.PENDING, 0)
+
+
+# The folders that can be emptied, by the name their addresses use.
+FOLDERS = {"spam": State.SPAM, "trash": State.DELETED}
+
+
+@bp.route("/empty/<folder>", methods=["GET", "POST"])
+@login_required
+def empty(folder: str) -> Response | str:
+    """Ask, then delete every comment in the spam folder or the trash for good (each kept in the audit log)."""
+    state = FOLDERS.get(folder)
+    if state is None:
+        abort(404, description=_("There is no such folder."))
+    comments = in_state(db(), state, own_posts_only(g.user))
+    back_to = url_for("moderation.queue", state=state.value)
+    if request.method == "GET":
+        count = len(comments)
+        question = (
+            ngettext(
+                "Delete %(num)s comment in the spam folder permanently?",
+                "Delete all %(num)s comments in the spam folder permanently?",
+                count,
+            )
+            if state == State.SPAM
+            else ngettext(
+                "Delete %(num)s comment in the trash permanently?",
+                "Delete all %(num)s comments in the trash permanently?",
+                count,
+            )
+        )
+        return render_template(
+            "confirm.html", question=question, action=url_for("moderation.empty", folder=folder), cancel=back_to
+        )
+    count = purge(db(), comments, g.user)
+    message = ngettext("Deleted %(num)s comment permanently.", "Deleted %(num)s comments permanently.", count)
+    return done_at(back_to, message, count=count)

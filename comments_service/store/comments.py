@@ -6,7 +6,7 @@ from dataclasses import MISSING, dataclass, fields
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Row, Table, bindparam, insert, select
+from sqlalchemy import Connection, Row, Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 
@@ -154,3 +154,9 @@ def set_state(session: Session, comment: Comment, state: State) -> None:
 def has_replies(session: Session, comment_id: int) -> bool:
     """Tell whether any comment (in whatever state) answers this one."""
     return session.scalar(select(Comment.id).where(Comment.parent_id == comment_id).limit(1)) is not None
+
+
+def purge_comment(session: Session, comment: Comment) -> None:
+    """Delete a comment for good; its replies move up to the comment it answered (or the top)."""
+    session.execute(update(Comment).where(Comment.parent_id == comment.id).values(parent_id=comment.parent_id))
+    session.delete(comment)

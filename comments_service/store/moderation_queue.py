@@ -200,3 +200,9 @@ def comments_by_ids(session: Session, ids: list[int]) -> list[Comment]:
         return []
     query = select(Comment).where(Comment.id.in_(ids)).options(selectinload(Comment.thread)).order_by(Comment.id)
     return list(session.scalars(query))
+
+
+def in_state(session: Session, state: State, own_posts_of: str | None = None) -> list[Comment]:
+    """Return every comment in one state (the spam folder, the trash), within one author's posts if given."""
+    terms = _scope(session, QueueFilter(own_posts_of=own_posts_of)) or []
+    return list(session.scalars(select(Comment).where(Comment.state == state, *terms).order_by(Comment.id)))
