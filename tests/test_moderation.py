@@ -9,8 +9,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from comments_service.store.comments import NewCommentRecord, add_comment
 from comments_service.store.database import database
 from comments_service.store.models import AuditEntry, Comment, Role, State, User
+from comments_service.store.threads import get_thread
 
 from .helpers import add_account, csrf_token_from, login, moderation_token
 
@@ -40,6 +42,7 @@ def _routes(app: Flask, comment_id: int = 1, user_id: int = 1) -> list[str]:
         "slug": "open-post",
         "action": "approve",
         "change": "close",
+        "folder": "spam",
     }
     urls = app.url_map.bind("localhost")
     found = []
@@ -99,9 +102,31 @@ def test_every_moderation_route_refuses_without_or_with_a_wrong_csrf_token(
     assert client.get("/moderate/").status_code == 200
 
 
+def _add_comment(app: Flask, state: State) -> int:
+    with database(app.config["DATABASE_URL"]).transaction() as session:
+        thread = get_thread(session, "open-post")
+        assert thread is not None
+        record = NewCommentRecord(
+            thread_id=thread.id, state=state, author="Piet", body_source="x", body_html="<p>x</p>"
+        )
+        return add_comment(session, record).id
+
+
+# Changes that cannot be undone: their GET is the page that asks first, whose form posts to the same address.
+ASKS_FIRST = {"/moderate/comments/1/purge", "/moderate/empty/spam"}
+
+
 def test_every_moderation_route_refuses_get(mod_client: FlaskClient, app: Flask) -> None:
-    for url in _routes(app):
+    routes = _routes(app)
+    assert set(routes) >= ASKS_FIRST
+    for url in routes:
+        if url in ASKS_FIRST:
+            continue
         assert mod_client.get(url).status_code == 405, url
+    assert _add_comment(app, State.SPAM) == 1
+    for url in ASKS_FIRST:
+        page = mod_client.get(url)
+        assert page.status_code == 200 and f'<form method="post" action="{url}"' in page.get_data(as_text=True), url
 
 
 def test_anonymous_queue_redirects_to_login(client: FlaskClient) -> None:

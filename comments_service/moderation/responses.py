@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, flash, jsonify, redirect, request, url_for
+from flask import Response, current_app, flash, jsonify, redirect, request, session, url_for
 
 from ..language.speaking import gettext as _
 from ..language.speaking import ngettext
@@ -16,11 +16,19 @@ def done(message: str, **result: object) -> Response:
     return done_at(back(), message, **result)
 
 
+# Confirmations wait in the session cookie until a page shows them; a client that never looks
+# (a script posting action after action) must not grow the cookie past what browsers keep.
+_KEPT_FLASHES = 4
+
+
 def done_at(target: str, message: str, **result: object) -> Response:
     """Report a completed change and send the browser to target (the page it was on may be gone)."""
     if wants_json():
         return jsonify(result)
     flash(message, "success")
+    waiting = session.get("_flashes", [])
+    if len(waiting) > _KEPT_FLASHES:
+        session["_flashes"] = waiting[-_KEPT_FLASHES:]
     return redirect(target, code=303)  # type: ignore[return-value]
 
 
