@@ -183,3 +183,35 @@ def test_emptying_the_spam_folder_and_the_trash(app: Flask, mod_client: FlaskCli
     with database(app.config["DATABASE_URL"]).transaction() as session:
         assert [session.get(Comment, i) for i in spam + trash] == [None] * 5
         assert session.get(Comment, kept) is not None
+
+
+def test_after_an_action_the_queue_comes_back_at_the_next_item(app: Flask, mod_client: FlaskClient) -> None:
+    ids = [_add(app, State.PENDING, author=f"Lezer {n}") for n in range(3)]
+    html = mod_client.get("/moderate/").get_data(as_text=True)
+    shown = [int(n) for n in re.findall(r'id="queue-(\d+)"', html)]
+    assert sorted(shown) == sorted(ids)
+    first, second = shown[0], shown[1]
+    form = html.split(f'action="/moderate/comments/{first}/approve"', 1)[1].split("</form>", 1)[0]
+    then = re.search(r'name="then" value="([^"]+)"', form)
+    assert then and then.group(1) == f"queue-{second}"
+    token = moderation_token(mod_client)
+    answer = mod_client.post(
+        f"/moderate/comments/{first}/approve",
+        data={"csrf_token": token, "then": then.group(1)},
+        headers={"Referer": "http://localhost/moderate/?state=pending"},
+    )
+    assert answer.headers["Location"] == f"http://localhost/moderate/?state=pending#queue-{second}"
+    # Anything else in the field is ignored: the page comes back as it was.
+    odd = mod_client.post(
+        f"/moderate/comments/{second}/approve",
+        data={"csrf_token": token, "then": "x#evil"},
+        headers={"Referer": "http://localhost/moderate/"},
+    )
+    assert odd.headers["Location"] == "http://localhost/moderate/"
+
+
+def test_a_bulk_action_with_nothing_ticked_says_so_in_words(app: Flask, mod_client: FlaskClient) -> None:
+    token = moderation_token(mod_client)
+    page = mod_client.post("/moderate/bulk", data={"csrf_token": token, "action": "approve"}, follow_redirects=True)
+    html = page.get_data(as_text=True)
+    assert "Tick at least one comment." in html and "ids" not in html.split("Tick at least one comment.")[1][:80]

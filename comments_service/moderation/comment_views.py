@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, abort, current_app, flash, g, render_template, request, url_for
 
 from ..extensions import db
@@ -16,7 +18,7 @@ from .authoring import NotRepliable, edit_body, reply_as_author
 from .labels import action_done
 from .permissions import comment_or_abort
 from .purging import PURGEABLE, purge
-from .responses import body_problem, done, done_at, refused
+from .responses import back, body_problem, done, done_at, refused
 
 bp = Blueprint("moderation_comment", __name__, url_prefix="/moderate/comments")
 
@@ -60,7 +62,12 @@ def act(comment_id: int, action: str) -> Response:
     if before != comment.state and not wants_json():
         # The confirmation carries the way back: an Undo button that puts the comment where it was.
         flash(f"{comment_id}:{before.value}:{comment.state.value}", "undo")
-    return done(action_done(action, *_who_and_where(comment)), id=comment_id, state=comment.state.value)
+    message = action_done(action, *_who_and_where(comment))
+    # Back in the queue at the item that took this one's place, not at the top.
+    then = request.form.get("then", "")
+    if re.fullmatch(r"queue-\d{1,19}", then):
+        return done_at(f"{back().partition('#')[0]}#{then}", message, id=comment_id, state=comment.state.value)
+    return done(message, id=comment_id, state=comment.state.value)
 
 
 @bp.route("/<id:comment_id>/purge", methods=["GET", "POST"])

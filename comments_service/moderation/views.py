@@ -13,6 +13,7 @@ from ..language.speaking import gettext as _
 from ..language.speaking import ngettext
 from ..store.models import State
 from ..store.moderation_queue import QueueFilter, comments_by_ids, in_state, queue_page, state_counts, threads_for
+from ..web.errors import wants_json
 from ..web.ids import parse_id
 from .actions import moderate_many
 from .auth import login_required
@@ -83,7 +84,8 @@ def bulk() -> Response:
     if action not in BULK_ACTIONS + _OLDER_BULK_ACTIONS:
         return refused(400, _("Choose what to do with the ticked comments."), {"action": _("is not a bulk action")})
     if not raw_ids:
-        return refused(400, _("Tick at least one comment."), {"ids": _("is required")})
+        # The sentence says it all to a person; an API client also gets the field.
+        return refused(400, _("Tick at least one comment."), {"ids": _("is required")} if wants_json() else None)
     parsed = [parse_id(i) for i in raw_ids]
     if len(raw_ids) > BULK_MAX or None in parsed:
         problem = ngettext("must be up to %(num)s comment id", "must be up to %(num)s comment ids", BULK_MAX)
