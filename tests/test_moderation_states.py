@@ -215,3 +215,23 @@ def test_a_bulk_action_with_nothing_ticked_says_so_in_words(app: Flask, mod_clie
     page = mod_client.post("/moderate/bulk", data={"csrf_token": token, "action": "approve"}, follow_redirects=True)
     html = page.get_data(as_text=True)
     assert "Tick at least one comment." in html and "ids" not in html.split("Tick at least one comment.")[1][:80]
+
+
+def test_long_comments_fold_and_quotes_stand_out(app: Flask, mod_client: FlaskClient) -> None:
+    long_text = "Een lange gedachte. " * 60
+    with database(app.config["DATABASE_URL"]).transaction() as session:
+        thread = get_thread(session, "open-post")
+        assert thread is not None
+        record = NewCommentRecord(
+            thread_id=thread.id, state=State.PENDING, author="Lang", body_source=long_text,
+            body_html=f"<blockquote><p>Geciteerd</p></blockquote><p>{long_text}</p>",
+        )  # fmt: skip
+        add_comment(session, record)
+    _add(app, State.PENDING, author="Kort")
+    for path in ("/moderate/", "/moderate/threads/open-post"):
+        html = mod_client.get(path).get_data(as_text=True)
+        assert html.count('<div class="long-comment">') == 1, path
+        assert f"<summary>Show all ({len(long_text):,} characters)</summary>" in html, path
+        assert '<p class="comment-excerpt">Een lange gedachte.' in html
+    css = mod_client.get("/moderate/kiln.css").get_data(as_text=True)
+    assert ".comment-body blockquote" in css

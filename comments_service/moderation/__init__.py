@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app
 
 from ..blog.identity import identity_of
+from ..store.moderation_queue import excerpt
 
 
 def _site_link(path: str) -> str:
@@ -30,6 +31,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["site_link"] = _site_link
     app.jinja_env.globals["pending_count"] = views.pending_count
     app.jinja_env.globals["offered_actions"] = offered_actions
+    app.jinja_env.filters["excerpt"] = excerpt
     labels.install(app)
     for module in (auth, views, comment_views, thread_views, admin):
         app.register_blueprint(module.bp)
