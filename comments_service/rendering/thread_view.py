@@ -127,31 +127,33 @@ def _linkback(row: VisibleRow) -> LinkbackEntry:
     )
 
 
-def _comment_node(row: VisibleRow, depth: int, kids: list[CommentNode]) -> CommentNode | None:
-    """Show an approved comment; keep a deleted one only as a placeholder with visible replies."""
-    if row.state != State.APPROVED and not (row.state == State.DELETED and kids):
-        return None
-    deleted = row.state == State.DELETED
-    return CommentNode(
-        id=row.id,
-        author="" if deleted else row.author,
-        website="" if deleted else row.website,
-        body_html="" if deleted else row.body_html,
-        created=row.created,
-        by_post_author=row.by_post_author and not deleted,
-        deleted=deleted,
-        depth=depth,
-        children=kids,
-        email="" if deleted else row.email,
-    )
+class ShownComment(Protocol):
+    """What a page shows of a stored comment: a plain row of it or a mapped Comment."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def website(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def body_html(self) -> str: ...
+    @property
+    def created(self) -> datetime: ...
+    @property
+    def by_post_author(self) -> bool: ...
 
 
-def _own_or_visible_node(
-    own: frozenset[int], row: VisibleRow, depth: int, kids: list[CommentNode]
-) -> CommentNode | None:
-    """Show the reader's own comment whatever moderation made of it (spam looks pending), and the rest as pages do."""
-    if row.id not in own or row.state == State.DELETED:
-        return _comment_node(row, depth, kids)
+def comment_node(
+    row: ShownComment,
+    depth: int = 1,
+    kids: list[CommentNode] | None = None,
+    pending: bool = False,
+    own: bool = False,
+) -> CommentNode:
+    """Return a comment as a page shows it, with its replies' nodes and the reader's own marks (pending, own)."""
     return CommentNode(
         id=row.id,
         author=row.author,
@@ -161,8 +163,29 @@ def _own_or_visible_node(
         by_post_author=row.by_post_author,
         deleted=False,
         depth=depth,
-        children=kids,
+        children=kids or [],
         email=row.email,
-        pending=row.state != State.APPROVED,
-        own=True,
+        pending=pending,
+        own=own,
     )
+
+
+def _comment_node(row: VisibleRow, depth: int, kids: list[CommentNode]) -> CommentNode | None:
+    """Show an approved comment; keep a deleted one only as a placeholder with visible replies."""
+    if row.state == State.APPROVED:
+        return comment_node(row, depth, kids)
+    if row.state != State.DELETED or not kids:
+        return None
+    return CommentNode(
+        id=row.id, author="", website="", body_html="", created=row.created, by_post_author=False, deleted=True,
+        depth=depth, children=kids,
+    )  # fmt: skip
+
+
+def _own_or_visible_node(
+    own: frozenset[int], row: VisibleRow, depth: int, kids: list[CommentNode]
+) -> CommentNode | None:
+    """Show the reader's own comment whatever moderation made of it (spam looks pending), and the rest as pages do."""
+    if row.id not in own or row.state == State.DELETED:
+        return _comment_node(row, depth, kids)
+    return comment_node(row, depth, kids, pending=row.state != State.APPROVED, own=True)

@@ -14,9 +14,9 @@ from ..blog.identity import SiteIdentity
 from ..extensions import db
 from ..language.speaking import gettext as _
 from ..rendering.render import region_context, render_region, render_theme_template
-from ..rendering.thread_view import CommentNode, ThreadView, empty_view
+from ..rendering.thread_view import CommentNode, ThreadView, comment_node, empty_view
 from ..store.comments import get_comment
-from ..store.models import Comment, State
+from ..store.models import State
 from ..store.threads import ThreadRow
 from ..web.ids import parse_id
 from .cross_origin import origin_of
@@ -112,24 +112,10 @@ def kept_values(form: Mapping[str, str]) -> dict[str, str]:
     return {name: form.get(name) or "" for name in ("author", "email", "website", "body", "notify")}
 
 
-def as_node(comment: Comment) -> CommentNode:
-    """Return a stored comment as a page shows it, without its replies."""
-    return CommentNode(
-        id=comment.id,
-        author=comment.author,
-        website=comment.website,
-        body_html=comment.body_html,
-        created=comment.created,
-        by_post_author=comment.by_post_author,
-        deleted=False,
-        email=comment.email,
-    )
-
-
 def replying_to(thread: ThreadRow, raw_id: str) -> CommentNode | None:
     """Return the published comment on this thread a form's parent field names, if it names one."""
     comment_id = parse_id(raw_id)
     comment = get_comment(db(), comment_id) if comment_id is not None else None
     if comment is None or comment.thread_id != thread.id or comment.state != State.APPROVED:
         return None
-    return as_node(comment)
+    return comment_node(comment)

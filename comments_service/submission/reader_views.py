@@ -15,7 +15,7 @@ from ..extensions import csrf, db, db_connection
 from ..language.dates import moment_text
 from ..language.speaking import current_language
 from ..language.speaking import gettext as _
-from ..rendering.thread_view import CommentNode, build_view
+from ..rendering.thread_view import CommentNode, build_view, comment_node
 from ..store.comments import get_comment, has_replies
 from ..store.models import Comment, Kind, State, utcnow
 from ..store.threads import ThreadRow, get_thread_row, unpublished_rows, visible_threads
@@ -25,7 +25,7 @@ from ..web.languages import speak_for_post
 from .cross_origin import allow_the_site
 from .editing import NotEditable, delete_own, edit_deadline, editable_comment, save_edit
 from .ownership import forget, own_comments
-from .reader_pages import as_node, kept_values, own_comments_page, own_nodes, reader_page, replying_to
+from .reader_pages import kept_values, own_comments_page, own_nodes, reader_page, replying_to
 from .validation import validate
 from .views import sent_fields
 
@@ -94,7 +94,7 @@ def reply(slug: str, comment_id: int) -> Response:
         thread,
         _("Reply to %(author)s", author=parent.author),
         title_prefix=_("Reply: "),
-        replying_to=as_node(parent),
+        replying_to=comment_node(parent),
     )
 
 
